@@ -1,0 +1,58 @@
+# Public Service Mutuals: `make run` to serve the site, `make test` to run the whole suite.
+# Each target installs what it needs first; installs are skipped while their inputs are unchanged.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+CSS := static/build/css/psm.css static/build/css/psm-gds.css
+
+.DEFAULT_GOAL := help
+.PHONY: help run test test-fast lint bench collectstatic clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(CSS) &: node_modules/.package-lock.json $(wildcard static/scss/*.scss)
+	npm run --silent build:css
+
+run: $(VENV)/.runtime $(CSS) ## Install, migrate, load fixtures/ (first time only) and serve http://127.0.0.1:8000
+	DJANGO_DEBUG=on $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=on $(PY) manage.py load_initial_content
+	DJANGO_DEBUG=on $(PY) manage.py create_demo_users
+	DJANGO_DEBUG=on $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(VENV)/.dev $(CSS) ## Install test tools and run the whole suite (browser tests need Debian's chromium)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: $(VENV)/.dev $(CSS) ## The suite without browser tests
+	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev ## ruff
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+collectstatic: $(VENV)/.runtime $(CSS) ## Build hashed, compressed static files for production
+	$(PY) manage.py collectstatic --noinput --ignore '*.scss'
+
+bench: $(VENV)/.dev $(CSS) ## Measure page speed at 110 and 5,000 mutuals (see benchmarks/README.md)
+	$(PY) benchmarks/run.py
+
+clean: ## Remove installed tools, built assets and the local database
+	rm -rf $(VENV) node_modules static/build staticfiles db.sqlite3

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MutualsConfig(AppConfig):
+    name = "mutuals"
+    verbose_name = "Mutuals: explainer, research and registry"

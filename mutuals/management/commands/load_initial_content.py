@@ -1,0 +1,28 @@
+"""Load fixtures/ into an empty database; leave a database with content alone.
+
+`make run` calls this every time, so a second run keeps what editors changed.
+"""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from mutuals.models import Guide, Publication
+
+# Order matters: later files refer to rows in earlier ones.
+FIXTURE_ORDER = ["explainer", "registry", "support", "pages"]
+
+
+class Command(BaseCommand):
+    help = "Load the first content from fixtures/ if the database has none yet."
+
+    def handle(self, *args, **options):
+        if Guide.objects.exists() or Publication.objects.exists():
+            self.stdout.write("Content already present: fixtures not loaded.")
+            return
+        fixtures_dir = Path(settings.BASE_DIR) / "fixtures"
+        paths = [fixtures_dir / f"{name}.json" for name in FIXTURE_ORDER if (fixtures_dir / f"{name}.json").exists()]
+        call_command("loaddata", *[str(p) for p in paths], verbosity=0)
+        self.stdout.write(self.style.SUCCESS(f"Loaded {', '.join(p.name for p in paths)}."))

@@ -1,0 +1,43 @@
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+
+# Header navigation and footer links. A link whose page does not exist yet is left out.
+NAVIGATION = [
+    ("About mutuals", "mutuals:guide-detail", {"slug": settings.EXPLAINER_SLUG}),
+    ("Find a mutual", "mutuals:mutual-list", {}),
+    ("Research", "mutuals:publication-list", {}),
+    ("Support", "support:index", {}),
+    ("Updates", "updates", {}),
+]
+FOOTER = [
+    ("Accessibility statement", "page", {"slug": "accessibility-statement"}),
+    ("Cookies", "page", {"slug": "cookies"}),
+    ("Privacy notice", "page", {"slug": "privacy-notice"}),
+    ("Open data", "mutuals:about-data", {}),
+]
+
+
+def _links(entries):
+    links = []
+    for label, name, kwargs in entries:
+        try:
+            links.append({"label": label, "url": reverse(name, kwargs=kwargs)})
+        except NoReverseMatch:
+            continue
+    return links
+
+
+def site(request):
+    nav_items = _links(NAVIGATION)
+    for item in nav_items:
+        item["current"] = request.path == item["url"] or (
+            item["url"] != "/" and request.path.startswith(item["url"].rstrip("/") + "/")
+        )
+    return {
+        "SERVICE_NAME": settings.SERVICE_NAME,
+        "GOVUK_BRAND": settings.GOVUK_BRAND,
+        "PHASE": settings.PHASE,
+        "CONTACT_EMAIL": settings.CONTACT_EMAIL,
+        "nav_items": nav_items,
+        "footer_links": _links(FOOTER),
+    }

@@ -1,0 +1,80 @@
+"""Publishing actions and the public/preview lookup used by every detail view."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+
+from psm_site.models import ChangeNote, Publishable
+
+FIRST_PUBLISHED_NOTE = "First published."
+
+
+def publish_permission(model) -> str:
+    return f"{model._meta.app_label}.publish_{model._meta.model_name}"
+
+
+def can_publish(user, model) -> bool:
+    return user.has_perm(publish_permission(model))
+
+
+@transaction.atomic
+def publish(item: Publishable, *, when=None, note: str = "") -> Publishable:
+    """Publish an item. The first publication is dated and noted 'First published.'."""
+    when = when or timezone.now()
+    was_published = item.is_published
+    item.status = Publishable.Status.PUBLISHED
+    first = item.first_published_at is None
+    if first:
+        item.first_published_at = when
+    item.save()
+    if first:
+        add_change_note(item, note=FIRST_PUBLISHED_NOTE, when=when)
+    elif note and not was_published:
+        add_change_note(item, note=note, when=when)
+    return item
+
+
+@transaction.atomic
+def unpublish(item: Publishable) -> Publishable:
+    """Take an item off the public site; its history and first publication date stay."""
+    item.status = Publishable.Status.DRAFT
+    item.save()
+    return item
+
+
+def add_change_note(item: Publishable, *, note: str, when=None) -> ChangeNote:
+    return ChangeNote.objects.create(
+        content_type=ContentType.objects.get_for_model(item, for_concrete_model=False),
+        object_id=item.pk,
+        note=note,
+        changed_at=when or timezone.now(),
+    )
+
+
+def get_for_request(request, queryset, **lookup):
+    """The published object for the public, or any object for staff who may preview it.
+
+    Returns (object, is_preview). Staff previews of drafts are never cached.
+    """
+    model = queryset.model
+    opts = model._meta
+    if request.user.is_authenticated and request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
+        try:
+            item = queryset.get(**lookup)
+        except (model.DoesNotExist, ValueError):
+            raise Http404(f"No {opts.verbose_name} found.") from None
+        return item, not item.is_published
+    try:
+        return queryset.published().get(**lookup), False
+    except (model.DoesNotExist, ValueError):
+        raise Http404(f"No {opts.verbose_name} found.") from None
+
+
+def preview_aware(response, is_preview):
+    """Staff previews must never be cached by a browser or a proxy."""
+    if is_preview:
+        add_never_cache_headers(response)
+        response["X-Robots-Tag"] = "noindex"
+    return response

@@ -1,0 +1,92 @@
+"""Site-wide guards: migrations, fixtures, headers and the deployment checklist."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from mutuals.models import Guide, Publication
+
+pytestmark = pytest.mark.django_db
+
+
+def test_no_pending_migrations():
+    out = io.StringIO()
+    try:
+        call_command("makemigrations", "--check", "--dry-run", stdout=out, stderr=out)
+    except SystemExit:
+        pytest.fail(f"Models and migrations differ:\n{out.getvalue()}")
+
+
+def test_fixtures_load_and_a_second_load_keeps_editor_changes():
+    call_command("load_initial_content", stdout=io.StringIO())
+    guide = Guide.objects.get(slug="introduction-to-public-service-mutuals")
+    assert guide.is_published and guide.criteria.count() == 3 and guide.benefits.count() == 3
+    assert [n.note for n in guide.public_change_notes()][-1] == "First published."
+    assert len(guide.public_change_notes()) == 4
+    assert Publication.objects.published().count() >= 2
+    guide.title = "Edited"
+    guide.save()
+    call_command("load_initial_content", stdout=io.StringIO())
+    assert Guide.objects.get(pk=guide.pk).title == "Edited"
+
+
+def test_seed_page_rebuilt_from_fixtures(client):
+    call_command("load_initial_content", stdout=io.StringIO())
+    html = client.get("/introduction-to-public-service-mutuals").text
+    for text in [
+        "Introduction to Public Service Mutuals",
+        "has left the public sector",
+        "82%",
+        "91%",
+        "73%",
+        "PDF, 953 KB, 45 pages",
+        'Published <time datetime="2017-04-03',
+        'Last updated <time datetime="2017-08-21',
+        "The third round of the Mutuals Interim Support Fund is now open for applications until 29 September 2017.",
+    ]:
+        assert text in html, text
+
+
+def test_security_headers(client):
+    response = client.get("/research/")
+    assert "script-src 'self' 'nonce-" in response["Content-Security-Policy"]
+    assert "unsafe-inline" not in response["Content-Security-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_hsts_over_https(client, settings):
+    settings.SECURE_HSTS_SECONDS = 31536000
+    response = client.get("/research/", secure=True)
+    assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_deployment_checklist_is_clean(monkeypatch):
+    """`check --deploy` with production values passes with no warnings."""
+    from django.conf import settings
+
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)  # set only for browser tests
+    monkeypatch.setattr(settings, "DEBUG", False)
+    monkeypatch.setattr(
+        settings, "SECRET_KEY", "a" * 20 + "b-production-secret-of-enough-length-and-variety-1234567890"
+    )
+    monkeypatch.setattr(settings, "SECURE_SSL_REDIRECT", True)
+    monkeypatch.setattr(settings, "SESSION_COOKIE_SECURE", True)
+    monkeypatch.setattr(settings, "CSRF_COOKIE_SECURE", True)
+    out = io.StringIO()
+    call_command("check", "--deploy", "--fail-level", "WARNING", stdout=out, stderr=out)
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_uk_date_formats(settings):
+    from datetime import date
+
+    from django.utils.formats import date_format
+
+    assert date_format(date(2017, 4, 3)) == "3 April 2017"
