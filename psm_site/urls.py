@@ -15,6 +15,7 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots"),
     path("favicon.ico", RedirectView.as_view(url=static_url("images/favicon.svg"), permanent=False)),
     path("admin/", admin.site.urls),
+    path("support/", include("support.urls")),
     path("", include("mutuals.urls")),
 ]
 
