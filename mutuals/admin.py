@@ -1,6 +1,21 @@
+from django import forms
 from django.contrib import admin
+from import_export.admin import ImportExportMixin
 
-from mutuals.models import Attachment, Benefit, Criterion, Finding, Guide, GuideSection, Publication
+from mutuals.models import (
+    Attachment,
+    Benefit,
+    Criterion,
+    Finding,
+    Guide,
+    GuideSection,
+    Mutual,
+    Publication,
+    Region,
+    Sector,
+)
+from mutuals.resources import MutualResource
+from mutuals.widgets import PinMapLatitudeInput
 from psm_site.admin import ChangeNoteInline, PublishableAdmin
 
 PUBLISHING_FIELDSET = ("Publishing", {"fields": ["status", "first_published_at"]})
@@ -67,3 +82,78 @@ class PublicationAdmin(PublishableAdmin):
         PUBLISHING_FIELDSET,
     ]
     inlines = [AttachmentInline, FindingInline, ChangeNoteInline]
+
+
+class MutualForm(forms.ModelForm):
+    class Meta:
+        model = Mutual
+        fields = "__all__"  # noqa: DJ007 - the admin picks fields through its fieldsets
+        widgets = {
+            "latitude": PinMapLatitudeInput(),
+            "longitude": forms.NumberInput(attrs={"step": "0.00001"}),
+            "sectors": forms.CheckboxSelectMultiple,
+        }
+
+
+@admin.register(Mutual)
+class MutualAdmin(ImportExportMixin, PublishableAdmin):
+    form = MutualForm
+    resource_classes = [MutualResource]
+    list_display = [
+        "name",
+        "town",
+        "region",
+        "sector_list",
+        "spun_out_year",
+        "trading_status",
+        "published_tick",
+        "verified_on",
+    ]
+    list_filter = ["sectors", "region", "trading_status", "status", "legal_form"]
+    list_select_related = ["region"]
+    search_fields = ["name", "town", "summary", "parent_body"]
+    prepopulated_fields = {"slug": ["name"]}
+    list_per_page = 100
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "summary", "description", "sectors"]}),
+        ("Where", {"fields": ["region", "town", "address", "postcode", "latitude", "longitude"]}),
+        (
+            "Organisation",
+            {
+                "fields": [
+                    "trading_status",
+                    "spun_out_year",
+                    "parent_body",
+                    "legal_form",
+                    "ownership",
+                    "website",
+                    "email",
+                    "companies_house_number",
+                    "mutuals_register_number",
+                    "charity_number",
+                ]
+            },
+        ),
+        ("Checking", {"fields": ["source_url", "verified_on"]}),
+        PUBLISHING_FIELDSET,
+    ]
+    inlines = [ChangeNoteInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("sectors")
+
+    @admin.display(description="Sectors")
+    def sector_list(self, obj):
+        return ", ".join(obj.sector_names())
+
+
+@admin.register(Sector)
+class SectorAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "position"]
+    list_editable = ["position"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["name", "ons_code", "slug"]

@@ -1,9 +1,14 @@
 """The explainer (guides, research) and, below it, the registry of mutuals."""
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+import re
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
@@ -274,8 +279,6 @@ class GuideSection(models.Model):
         return slugify(self.heading)
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if self.block == self.Block.FINDINGS and not self.publication_id:
             raise ValidationError({"publication": "Choose the publication whose findings the chart shows."})
 
@@ -311,3 +314,264 @@ class Benefit(models.Model):
 
     def __str__(self):
         return f"{self.get_audience_display()}: {self.text[:50]}"
+
+
+# --- The registry -------------------------------------------------------------------------------
+
+# England's bounding box (WGS84), generous enough for the Isles of Scilly and Berwick.
+ENGLAND_LATITUDE = (Decimal("49.8"), Decimal("55.9"))
+ENGLAND_LONGITUDE = (Decimal("-6.5"), Decimal("1.8"))
+FIRST_SPIN_OUT_YEAR = 1990
+
+postcode_validator = RegexValidator(
+    r"^(GIR ?0AA|[A-Z]{1,2}[0-9][0-9A-Z]? ?[0-9][A-Z]{2})$",
+    "Enter a real UK postcode, like SW1A 2BQ.",
+    flags=re.IGNORECASE,
+)
+companies_house_validator = RegexValidator(
+    r"^([0-9]{8}|[A-Z]{2}[0-9]{6})$", "A Companies House number is 8 characters, like 05555555 or SC123456."
+)
+mutuals_register_validator = RegexValidator(
+    r"^[A-Z]{0,2}[0-9]{1,6}R?$", "A Mutuals Public Register number is digits, sometimes with letters, like 31095R."
+)
+charity_number_validator = RegexValidator(r"^[0-9]{6,8}(-[0-9]+)?$", "A charity number is 6 to 8 digits, like 1123456.")
+
+
+def validate_spin_out_year(value):
+    this_year = timezone.localdate().year
+    if not FIRST_SPIN_OUT_YEAR <= value <= this_year:
+        raise ValidationError(
+            "Enter a year from %(first)s to %(this)s.", params={"first": FIRST_SPIN_OUT_YEAR, "this": this_year}
+        )
+
+
+def validate_latitude(value):
+    low, high = ENGLAND_LATITUDE
+    if not low <= value <= high:
+        raise ValidationError("This latitude is outside England. Enter a value from 49.8 to 55.9, like 51.5074.")
+
+
+def validate_longitude(value):
+    low, high = ENGLAND_LONGITUDE
+    if not low <= value <= high:
+        raise ValidationError("This longitude is outside England. Enter a value from -6.5 to 1.8, like -0.1278.")
+
+
+def normalise_postcode(value: str) -> str:
+    compact = value.replace(" ", "").upper()
+    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
+
+
+class BySlugManager(models.Manager):
+    """Fixtures refer to sectors and regions by slug, not by database id."""
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Sector(models.Model):
+    name = models.CharField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = BySlugManager()
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class Region(models.Model):
+    name = models.CharField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    ons_code = models.CharField("ONS code", max_length=9, unique=True, help_text="E12000001 to E12000009.")
+
+    objects = BySlugManager()
+
+    class Meta:
+        ordering = ["ons_code"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class MutualQuerySet(PublishableQuerySet):
+    def live(self):
+        return self.filter(trading_status=Mutual.Trading.LIVE)
+
+    def closed(self):
+        return self.filter(trading_status=Mutual.Trading.CLOSED)
+
+    def in_region(self, region):
+        return self.filter(region=region)
+
+    def in_sectors(self, sectors):
+        """Mutuals working in any of these sectors."""
+        return self.filter(pk__in=Mutual.sectors.through.objects.filter(sector__in=sectors).values("mutual_id"))
+
+    def matching(self, text):
+        """Name or town contains the text (case-insensitive)."""
+        return self.filter(models.Q(name__icontains=text) | models.Q(town__icontains=text))
+
+    def for_list(self):
+        """List rows: region joined, sectors prefetched."""
+        return self.select_related("region").prefetch_related("sectors")
+
+    def for_page(self):
+        """A mutual's own page."""
+        return self.select_related("region").prefetch_related("sectors", "change_notes")
+
+    def for_export(self):
+        """Open-data rows: every column, region joined, sectors prefetched."""
+        return self.select_related("region").prefetch_related("sectors")
+
+
+class Mutual(Publishable):
+    class Trading(models.TextChoices):
+        LIVE = "live", "Live"
+        CLOSED = "closed", "Closed"
+
+    class LegalForm(models.TextChoices):
+        CIC = "cic", "Community interest company"
+        COOP = "coop", "Co-operative or community benefit society"
+        CLG = "clg", "Company limited by guarantee"
+        CIO = "cio", "Charitable incorporated organisation"
+        EOC = "eoc", "Employee-owned company"
+        OTHER = "other", "Other"
+
+    name = models.CharField(
+        max_length=200, unique=True, help_text="As the organisation writes it. A former name can go in brackets."
+    )
+    slug = models.SlugField(
+        max_length=200, unique=True, help_text="The last part of its web address: lowercase words joined by hyphens."
+    )
+    summary = models.CharField(max_length=300, help_text="One sentence: the services it delivers and where.")
+    description = models.TextField(blank=True, help_text="Optional. Markdown: more about its services and history.")
+    sectors = models.ManyToManyField(Sector, related_name="mutuals", help_text="Every sector it works in.")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="mutuals")
+    town = models.CharField(max_length=100, help_text="The head office's town, or the area served.")
+    address = models.TextField(blank=True, help_text="The public address, without the postcode.")
+    postcode = models.CharField(max_length=8, blank=True, validators=[postcode_validator])
+    latitude = models.DecimalField(
+        max_digits=8,
+        decimal_places=5,
+        validators=[validate_latitude],
+        help_text="Decimal degrees north, like 51.50740. Place the pin on the map below, or type it.",
+    )
+    longitude = models.DecimalField(
+        max_digits=8,
+        decimal_places=5,
+        validators=[validate_longitude],
+        help_text="Decimal degrees east (negative west of Greenwich), like -0.12780.",
+    )
+    website = models.URLField(blank=True, help_text="Its homepage, starting https://")
+    email = models.EmailField("public contact email", blank=True)
+    spun_out_year = models.PositiveSmallIntegerField(
+        "year it spun out",
+        null=True,
+        blank=True,
+        validators=[validate_spin_out_year],
+        help_text="The year it left the public sector. Leave empty if no source gives it.",
+    )
+    parent_body = models.CharField(
+        "public body it left", max_length=200, blank=True, help_text="For example 'NHS Hull (primary care trust)'."
+    )
+    legal_form = models.CharField(max_length=10, choices=LegalForm, blank=True)
+    ownership = models.CharField(
+        "how staff own or control it",
+        max_length=200,
+        blank=True,
+        help_text="In the source's words, e.g. 'Community interest company (staff-owned)'. The evidence for the third criterion.",
+    )
+    companies_house_number = models.CharField(max_length=8, blank=True, validators=[companies_house_validator])
+    mutuals_register_number = models.CharField(
+        "Mutuals Public Register number", max_length=10, blank=True, validators=[mutuals_register_validator]
+    )
+    charity_number = models.CharField(max_length=12, blank=True, validators=[charity_number_validator])
+    trading_status = models.CharField(
+        "status",
+        max_length=10,
+        choices=Trading,
+        default=Trading.LIVE,
+        db_index=True,
+        help_text="Closed mutuals (ceased, merged, or taken back in-house) stay findable, marked as closed.",
+    )
+    source_url = models.URLField("source", max_length=500, blank=True, help_text="Where these facts were checked.")
+    verified_on = models.DateField(
+        "details last verified",
+        null=True,
+        blank=True,
+        help_text="When someone last checked these facts against the source.",
+    )
+
+    objects = MutualQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[sectors])
+
+    class Meta:
+        ordering = ["name"]
+        permissions = [("publish_mutual", "Can publish and unpublish mutuals")]
+        indexes = [models.Index(fields=["status", "trading_status", "name"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(latitude__gte=ENGLAND_LATITUDE[0], latitude__lte=ENGLAND_LATITUDE[1])
+                & models.Q(longitude__gte=ENGLAND_LONGITUDE[0], longitude__lte=ENGLAND_LONGITUDE[1]),
+                name="mutual_coordinates_in_england",
+                violation_error_message="The coordinates must be inside England.",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("mutuals:mutual-detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        if self.postcode:
+            self.postcode = normalise_postcode(self.postcode)
+
+    @property
+    def is_live(self):
+        return self.trading_status == self.Trading.LIVE
+
+    def sector_names(self):
+        return [sector.name for sector in self.sectors.all()]
+
+    def identifiers(self):
+        """(label, value, public register URL) for each identifier we know."""
+        found = []
+        if self.companies_house_number:
+            found.append(
+                (
+                    "Companies House number",
+                    self.companies_house_number,
+                    f"https://find-and-update.company-information.service.gov.uk/company/{self.companies_house_number}",
+                )
+            )
+        if self.mutuals_register_number:
+            found.append(
+                (
+                    "Mutuals Public Register number",
+                    self.mutuals_register_number,
+                    f"https://mutuals.fca.org.uk/Search/Searchresults?SearchText={self.mutuals_register_number}",
+                )
+            )
+        if self.charity_number:
+            found.append(
+                (
+                    "Registered charity number",
+                    self.charity_number,
+                    "https://register-of-charities.charitycommission.gov.uk/charity-search/-/charity-details/"
+                    + self.charity_number.split("-")[0],
+                )
+            )
+        return found

@@ -1,7 +1,15 @@
+import csv
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from mutuals.models import Guide, Publication
+from mutuals.forms import MutualFilterForm
+from mutuals.models import Guide, Mutual, Publication, Region, Sector
+from mutuals.registry import COLUMNS, LICENCE, export_row, map_points
+from psm_site.models import Publishable
 from psm_site.publishing import get_for_request, preview_aware
 
 
@@ -25,3 +33,215 @@ def publication_detail(request, slug):
         request, "mutuals/publication_detail.html", {"publication": publication, "is_preview": is_preview}
     )
     return preview_aware(response, is_preview)
+
+
+# --- Find a mutual ------------------------------------------------------------------------------
+
+PAGE_SIZE = 50
+
+
+def _filter(request):
+    """The filter form and, when it is valid, the published mutuals it selects."""
+    form = MutualFilterForm(request.GET)
+    if not form.is_valid():
+        return form, None
+    return form, form.filter(Mutual.objects.published())
+
+
+def _bad_filters(form):
+    """A plain-text 400 for the data URLs, saying what is wrong with the query."""
+    messages = [f"{form.fields[name].label}: {error}" for name, errors in form.errors.items() for error in errors]
+    return HttpResponseBadRequest(
+        "\n".join(["The filters in this address are not valid:", *messages]) + "\n",
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+@require_GET
+def mutual_list(request):
+    form, results = _filter(request)
+    if results is None:
+        return render(
+            request, "mutuals/mutual_list.html", {"filter_form": form, "points": [], "page": None}, status=400
+        )
+    points = map_points(results)
+    paginator = Paginator(points, PAGE_SIZE, allow_empty_first_page=True)
+    try:
+        page = paginator.page(request.GET.get("page") or 1)
+    except (EmptyPage, PageNotAnInteger):
+        raise Http404("There is no such page of results.") from None
+    context = {
+        "filter_form": form,
+        "points": points,
+        "page": page,
+        "page_links": _page_links(form, page),
+        "query": form.query_string(),
+    }
+    return render(request, "mutuals/mutual_list.html", context)
+
+
+def _page_links(form, page):
+    """GOV.UK pagination: previous, next and numbered links, all keeping the filters."""
+    paginator = page.paginator
+    if paginator.num_pages <= 1:
+        return None
+    wanted = {1, paginator.num_pages, page.number - 1, page.number, page.number + 1}
+    items, last = [], 0
+    for number in sorted(n for n in wanted if 1 <= n <= paginator.num_pages):
+        if number - last > 1:
+            items.append({"ellipsis": True})
+        items.append({"number": number, "href": "?" + form.query_string(page=number), "current": number == page.number})
+        last = number
+    return {
+        "items": items,
+        "previous": "?" + form.query_string(page=page.number - 1) if page.has_previous() else None,
+        "next": "?" + form.query_string(page=page.number + 1) if page.has_next() else None,
+    }
+
+
+@require_GET
+def mutual_detail(request, slug):
+    mutual, is_preview = get_for_request(request, Mutual.objects.for_page(), slug=slug)
+    context = {
+        "mutual": mutual,
+        "is_preview": is_preview,
+        "points": [
+            {
+                "name": mutual.name,
+                "url": mutual.get_absolute_url(),
+                "town": mutual.town,
+                "sectors": mutual.sector_names(),
+                "closed": not mutual.is_live,
+                "lat": float(mutual.latitude),
+                "lng": float(mutual.longitude),
+            }
+        ],
+        "json_ld": _organisation_json_ld(request, mutual),
+    }
+    return preview_aware(render(request, "mutuals/mutual_detail.html", context), is_preview)
+
+
+def _organisation_json_ld(request, mutual):
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Organization",
+        "name": mutual.name,
+        "description": mutual.summary,
+        "url": mutual.website or request.build_absolute_uri(mutual.get_absolute_url()),
+        "address": {
+            "@type": "PostalAddress",
+            "addressLocality": mutual.town,
+            "addressRegion": mutual.region.name,
+            "addressCountry": "GB",
+            **({"postalCode": mutual.postcode} if mutual.postcode else {}),
+            **({"streetAddress": " ".join(mutual.address.split())} if mutual.address else {}),
+        },
+        "geo": {"@type": "GeoCoordinates", "latitude": float(mutual.latitude), "longitude": float(mutual.longitude)},
+        "knowsAbout": mutual.sector_names(),
+    }
+    if mutual.email:
+        data["email"] = mutual.email
+    if mutual.spun_out_year:
+        data["foundingDate"] = str(mutual.spun_out_year)
+    if mutual.companies_house_number:
+        data["identifier"] = {
+            "@type": "PropertyValue",
+            "propertyID": "Companies House",
+            "value": mutual.companies_house_number,
+        }
+    return data
+
+
+def _export_rows(request):
+    form, results = _filter(request)
+    if results is None:
+        return None, _bad_filters(form)
+    return [export_row(m, request) for m in results.for_export()], None
+
+
+@require_GET
+def mutuals_csv(request):
+    rows, error = _export_rows(request)
+    if error:
+        return error
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="public-service-mutuals.csv"'
+    writer = csv.DictWriter(response, fieldnames=[name for name, _ in COLUMNS])
+    writer.writeheader()
+    writer.writerows(rows)
+    return response
+
+
+@require_GET
+def mutuals_json(request):
+    rows, error = _export_rows(request)
+    if error:
+        return error
+    return JsonResponse(
+        {
+            "licence": LICENCE,
+            "publisher": "Department for Culture, Media and Sport",
+            "count": len(rows),
+            "mutuals": rows,
+        },
+        json_dumps_params={"ensure_ascii": False, "indent": 1},
+    )
+
+
+@require_GET
+def mutuals_geojson(request):
+    rows, error = _export_rows(request)
+    if error:
+        return error
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [float(row["longitude"]), float(row["latitude"])]},
+            "properties": {k: v for k, v in row.items() if k not in ("latitude", "longitude")},
+        }
+        for row in rows
+    ]
+    body = {"type": "FeatureCollection", "licence": LICENCE, "features": features}
+    return JsonResponse(body, content_type="application/geo+json", json_dumps_params={"ensure_ascii": False})
+
+
+@require_GET
+def about_data(request):
+    return render(request, "mutuals/about_data.html", {"columns": COLUMNS, "licence": LICENCE})
+
+
+@require_GET
+def statistics(request):
+    published_live = Q(mutuals__status=Publishable.Status.PUBLISHED, mutuals__trading_status=Mutual.Trading.LIVE)
+    by_sector = list(
+        Sector.objects.annotate(count=Count("mutuals", filter=published_live)).values("name", "slug", "count")
+    )
+    by_region = list(
+        Region.objects.annotate(count=Count("mutuals", filter=published_live)).values("name", "slug", "count")
+    )
+    per_year = (
+        Mutual.objects.published()
+        .exclude(spun_out_year=None)
+        .values("spun_out_year")
+        .annotate(count=Count("id"))
+        .order_by("spun_out_year")
+    )
+    growth, total = [], 0
+    for row in per_year:
+        total += row["count"]
+        growth.append({"year": row["spun_out_year"], "new": row["count"], "total": total})
+    context = {
+        "by_sector": _with_shares(by_sector),
+        "by_region": _with_shares(by_region),
+        "growth": _with_shares(growth, key="total"),
+        "live_total": Mutual.objects.published().live().count(),
+    }
+    return render(request, "mutuals/statistics.html", context)
+
+
+def _with_shares(rows, key="count"):
+    """Add each row's bar width as a whole percentage of the largest value."""
+    largest = max((row[key] for row in rows), default=0) or 1
+    for row in rows:
+        row["share"] = round(100 * row[key] / largest)
+    return rows

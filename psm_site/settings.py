@@ -151,21 +151,31 @@ SERVICE_NAME = "Public Service Mutuals"
 PHASE = os.environ.get("SITE_PHASE", "Beta")
 CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "mutuals@culture.gov.uk")
 
+MAP_TILES_URL = os.environ.get("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 # Maps: tiles come from settings so a deployment can change provider; markers draw without them.
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (52.8, -1.6),
     "DEFAULT_ZOOM": 6,
     "MIN_ZOOM": 5,
     "MAX_ZOOM": 18,
+    # No tiles at all when MAP_TILES_URL is set empty: markers draw on a plain background.
     "TILES": [
         (
             "OpenStreetMap",
-            os.environ.get("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+            MAP_TILES_URL,
             {"attribution": os.environ.get("MAP_TILES_ATTRIBUTION", "&copy; OpenStreetMap contributors")},
         )
-    ],
+    ]
+    if MAP_TILES_URL
+    else [],
     "RESET_VIEW": False,
     "NO_GLOBALS": False,
+    "PLUGINS": {
+        "markercluster": {
+            "css": ["leaflet.markercluster/MarkerCluster.css", "leaflet.markercluster/MarkerCluster.Default.css"],
+            "js": ["leaflet.markercluster/leaflet.markercluster.js"],
+        }
+    },
 }
 MAP_TILE_ORIGIN = os.environ.get("MAP_TILE_ORIGIN", "https://tile.openstreetmap.org")
 
@@ -219,3 +229,6 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 # The explainer guide linked as 'About mutuals' in the header.
 EXPLAINER_SLUG = "introduction-to-public-service-mutuals"
+# Editors (who may add) can import spreadsheets; new rows arrive as drafts.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"

@@ -1,7 +1,10 @@
+import json
+
 from django import template
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
-from django.utils.html import format_html
+from django.utils.html import _json_script_escapes, format_html
+from django.utils.safestring import mark_safe
 
 from psm_site.markdown import render_markdown
 
@@ -28,8 +31,7 @@ def uk_date(value, fmt="j F Y"):
     return format_html('<time datetime="{}">{}</time>', machine, date_format(local, fmt))
 
 
-@register.simple_tag(takes_context=True)
-def nav_active(context, prefix):
-    """'page'/'true' for aria-current when the request path is in a navigation section."""
-    path = context["request"].path
-    return path == prefix or (prefix != "/" and path.startswith(prefix))
+@register.filter
+def json_ld(data):
+    """Structured data for a <script type="application/ld+json"> element, escaped like json_script."""
+    return mark_safe(json.dumps(data, ensure_ascii=False).translate(_json_script_escapes))

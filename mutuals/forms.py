@@ -1,0 +1,122 @@
+"""The 'Find a mutual' filters: one form for the page and every open-data URL."""
+
+from django import forms
+from django.db.models import F
+from django.http import QueryDict
+
+from mutuals.models import Region, Sector
+
+MAX_SEARCH_LENGTH = 100
+
+
+class SlugChoiceField(forms.ModelChoiceField):
+    def __init__(self, queryset, **kwargs):
+        super().__init__(queryset, to_field_name="slug", **kwargs)
+
+
+class SlugMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def __init__(self, queryset, **kwargs):
+        super().__init__(queryset, to_field_name="slug", **kwargs)
+
+
+class MutualFilterForm(forms.Form):
+    STATUS_CHOICES = [("live", "Live"), ("closed", "Closed"), ("all", "Live and closed")]
+    SORT_CHOICES = [("name", "Name (A to Z)"), ("newest", "Newest spin-out first")]
+
+    q = forms.CharField(
+        label="Search by name or town",
+        required=False,
+        max_length=MAX_SEARCH_LENGTH,
+        error_messages={"max_length": f"Search must be {MAX_SEARCH_LENGTH} characters or fewer"},
+    )
+    sector = SlugMultipleChoiceField(
+        Sector.objects.all(),
+        label="Sector",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": "Choose sectors from the list",
+            "invalid_pk_value": "Choose sectors from the list",
+        },
+    )
+    region = SlugChoiceField(
+        Region.objects.all(),
+        label="Region",
+        required=False,
+        empty_label="All of England",
+        error_messages={"invalid_choice": "Choose a region from the list"},
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        choices=STATUS_CHOICES,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose live, closed, or live and closed"},
+    )
+    sort = forms.ChoiceField(
+        label="Sort by",
+        choices=SORT_CHOICES,
+        required=False,
+        error_messages={"invalid_choice": "Choose how to sort from the list"},
+    )
+
+    def __init__(self, data=None, **kwargs):
+        # Unbound and missing values fall back to defaults, so '/mutuals/' shows live mutuals by name.
+        data = data.copy() if data is not None else {}
+        if not data.get("status"):
+            data["status"] = "live"
+        if not data.get("sort"):
+            data["sort"] = "name"
+        super().__init__(data, **kwargs)
+
+    def clean_q(self):
+        return " ".join(self.cleaned_data["q"].split())
+
+    def filter(self, queryset):
+        """Apply the cleaned filters to a queryset of published mutuals."""
+        data = self.cleaned_data
+        if data["q"]:
+            queryset = queryset.matching(data["q"])
+        if data["sector"]:
+            queryset = queryset.in_sectors(data["sector"])
+        if data["region"]:
+            queryset = queryset.in_region(data["region"])
+        if data["status"] == "live":
+            queryset = queryset.live()
+        elif data["status"] == "closed":
+            queryset = queryset.closed()
+        if data["sort"] == "newest":
+            queryset = queryset.order_by(F("spun_out_year").desc(nulls_last=True), "name")
+        else:
+            queryset = queryset.order_by("name")
+        return queryset
+
+    def query_string(self, **changes):
+        """This filter state as a query string (for pagination and downloads)."""
+        params = QueryDict(mutable=True)
+        data = self.cleaned_data
+        if data.get("q"):
+            params["q"] = data["q"]
+        for sector in data.get("sector") or []:
+            params.appendlist("sector", sector.slug)
+        if data.get("region"):
+            params["region"] = data["region"].slug
+        if data.get("status") and data["status"] != "live":
+            params["status"] = data["status"]
+        if data.get("sort") and data["sort"] != "name":
+            params["sort"] = data["sort"]
+        for key, value in changes.items():
+            params[key] = value
+        return params.urlencode()
+
+    def selected_summary(self):
+        """Human words for the active filters, for the results heading."""
+        data = self.cleaned_data
+        parts = []
+        if data.get("q"):
+            parts.append(f"matching ‘{data['q']}’")
+        if data.get("sector"):
+            parts.append("in " + " or ".join(s.name for s in data["sector"]))
+        if data.get("region"):
+            parts.append(f"in {data['region'].name}")
+        return parts
