@@ -62,7 +62,8 @@ class MutualFilterForm(forms.Form):
 
     def __init__(self, data=None, **kwargs):
         # Unbound and missing values fall back to defaults, so '/mutuals/' shows live mutuals by name.
-        data = data.copy() if data is not None else {}
+        data = data.copy() if data is not None else QueryDict(mutable=True)
+        data.setlist("sector", [value for value in data.getlist("sector") if value.strip()])
         if not data.get("status"):
             data["status"] = "live"
         if not data.get("sort"):

@@ -322,6 +322,8 @@ class Benefit(models.Model):
 ENGLAND_LATITUDE = (Decimal("49.8"), Decimal("55.9"))
 ENGLAND_LONGITUDE = (Decimal("-6.5"), Decimal("1.8"))
 FIRST_SPIN_OUT_YEAR = 1990
+# Pages under /mutuals/ that a mutual's slug must not shadow.
+RESERVED_MUTUAL_SLUGS = {"statistics", "about-this-data"}
 
 postcode_validator = RegexValidator(
     r"^(GIR ?0AA|[A-Z]{1,2}[0-9][0-9A-Z]? ?[0-9][A-Z]{2})$",
@@ -536,6 +538,8 @@ class Mutual(Publishable):
 
     def clean(self):
         super().clean()
+        if self.slug in RESERVED_MUTUAL_SLUGS:
+            raise ValidationError({"slug": f"‘{self.slug}’ is used by another page of the site. Choose another."})
         if self.postcode:
             self.postcode = normalise_postcode(self.postcode)
 

@@ -28,3 +28,52 @@ def make_publication(*, published=True, **fields):
     if published:
         publish(publication)
     return publication
+
+
+def make_mutual(*, published=True, sectors=("health",), region="london", **fields):
+    from decimal import Decimal
+
+    from mutuals.models import Mutual, Region, Sector
+
+    number = next(_numbers)
+    fields.setdefault("name", f"Mutual {number}")
+    fields.setdefault("slug", f"mutual-{number}")
+    fields.setdefault("summary", "Delivers public services.")
+    fields.setdefault("town", "Leeds")
+    fields.setdefault("latitude", Decimal("53.79970"))
+    fields.setdefault("longitude", Decimal("-1.54920"))
+    mutual = Mutual.objects.create(region=Region.objects.get(slug=region), **fields)
+    mutual.sectors.set(Sector.objects.filter(slug__in=sectors))
+    if published:
+        publish(mutual)
+    return mutual
+
+
+def make_many_mutuals(count, *, prefix="bulk"):
+    """Many published mutuals fast (bulk inserts), for query-count tests at scale."""
+    from decimal import Decimal
+
+    from mutuals.models import Mutual, Region, Sector
+
+    regions = list(Region.objects.all())
+    sectors = list(Sector.objects.all())
+    mutuals = Mutual.objects.bulk_create(
+        Mutual(
+            name=f"{prefix} {i:05d}",
+            slug=f"{prefix}-{i:05d}",
+            summary="Synthetic.",
+            town="Town",
+            region=regions[i % len(regions)],
+            latitude=Decimal("52.5") + Decimal(i % 100) / 100,
+            longitude=Decimal("-1.5") + Decimal(i % 50) / 100,
+            spun_out_year=2000 + i % 20,
+            status="published",
+            first_published_at=timezone.now(),
+        )
+        for i in range(count)
+    )
+    Through = Mutual.sectors.through
+    Through.objects.bulk_create(
+        Through(mutual_id=m.pk, sector_id=sectors[i % len(sectors)].pk) for i, m in enumerate(mutuals)
+    )
+    return mutuals
