@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.redirects",
     "django.contrib.sitemaps",
     "django.contrib.humanize",
+    "django.forms",
     "csp",
     "simple_history",
     "leaflet",
@@ -93,6 +94,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widget templates may live in templates/ (the admin's pin-on-a-map widget does).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # SQLite file when DATABASE_URL is unset, so `make run` works on a fresh machine.
 DATABASES = {

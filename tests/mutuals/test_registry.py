@@ -254,3 +254,13 @@ def test_admin_changelist_query_count_is_pinned(publisher_client, size):
     with CaptureQueriesContext(connection) as captured:
         assert publisher_client.get(reverse("admin:mutuals_mutual_changelist")).status_code == 200
     assert len(captured) == 10
+
+
+def test_admin_mutual_pages_render_with_the_pin_map(editor_client, registry):
+    for url in [
+        reverse("admin:mutuals_mutual_add"),
+        reverse("admin:mutuals_mutual_change", args=[registry["leeds_health"].pk]),
+    ]:
+        response = editor_client.get(url)
+        assert response.status_code == 200
+        assert 'data-pin-map' in response.text and 'data-longitude-input="id_longitude"' in response.text
