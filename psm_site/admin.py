@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
-from psm_site.models import ChangeNote, Publishable
+from psm_site.models import ChangeNote, Feedback, Page, Publishable
 from psm_site.publishing import add_change_note, can_publish, publish, unpublish
 
 admin.site.site_header = "Public Service Mutuals: content admin"
@@ -109,3 +109,33 @@ class PublishableAdmin(SimpleHistoryAdmin):
     @admin.display(boolean=True, description="Published", ordering="status")
     def published_tick(self, obj):
         return obj.is_published
+
+
+@admin.register(Page)
+class PageAdmin(PublishableAdmin):
+    list_display = ["title", "slug", "published_tick", "last_reviewed"]
+    list_filter = ["status"]
+    search_fields = ["title", "body"]
+    prepopulated_fields = {"slug": ["title"]}
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "summary", "body", "last_reviewed"]}),
+        ("Publishing", {"fields": ["status", "first_published_at"]}),
+    ]
+    inlines = [ChangeNoteInline]
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    """Read-only: feedback is what the public said, kept as they said it."""
+
+    list_display = ["created_at", "path", "useful", "what_wrong"]
+    list_filter = ["useful", "created_at"]
+    search_fields = ["path", "what_wrong"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["created_at", "path", "useful", "what_wrong"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -4,3 +4,20 @@ from django.apps import AppConfig
 class SiteConfig(AppConfig):
     name = "psm_site"
     verbose_name = "Site-wide"
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from psm_site import redirects  # noqa: F401 - connects the slug-change signals
+
+        post_migrate.connect(set_site_domain, sender=self)
+
+
+def set_site_domain(**kwargs):
+    """The sites framework's domain (used in the sitemap and by redirects) comes from settings."""
+    from django.conf import settings
+    from django.contrib.sites.models import Site
+
+    Site.objects.update_or_create(
+        pk=settings.SITE_ID, defaults={"domain": settings.SITE_DOMAIN, "name": settings.SERVICE_NAME}
+    )

@@ -11,6 +11,7 @@ NAVIGATION = [
 ]
 FOOTER = [
     ("Accessibility statement", "page", {"slug": "accessibility-statement"}),
+    ("Request an accessible format", "page", {"slug": "accessible-formats"}),
     ("Cookies", "page", {"slug": "cookies"}),
     ("Privacy notice", "page", {"slug": "privacy-notice"}),
     ("Open data", "mutuals:about-data", {}),
@@ -38,6 +39,7 @@ def site(request):
         "GOVUK_BRAND": settings.GOVUK_BRAND,
         "PHASE": settings.PHASE,
         "CONTACT_EMAIL": settings.CONTACT_EMAIL,
+        "EXPLAINER_SLUG": settings.EXPLAINER_SLUG,
         "nav_items": nav_items,
         "footer_links": _links(FOOTER),
     }

@@ -3,7 +3,9 @@
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 
 class PublishableQuerySet(models.QuerySet):
@@ -80,3 +82,54 @@ class Publishable(models.Model):
         if notes and (self.first_published_at is None or notes[0].changed_at > self.first_published_at):
             return notes[0].changed_at
         return None
+
+
+class PageQuerySet(PublishableQuerySet):
+    pass
+
+
+class Page(Publishable):
+    """A site page edited in the admin: accessibility statement, cookies, privacy, contact."""
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=100, unique=True, help_text="The page's address after /help/. The footer links to fixed slugs."
+    )
+    summary = models.CharField(max_length=300, help_text="One sentence under the title; also the search description.")
+    body = models.TextField(help_text="Markdown. Use ## for headings: they build the contents list.")
+    last_reviewed = models.DateField(
+        "date last reviewed or tested",
+        null=True,
+        blank=True,
+        help_text="For the accessibility statement: when the site was last tested. Shown on the page.",
+    )
+
+    objects = PageQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title"]
+        permissions = [("publish_page", "Can publish and unpublish site pages")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("page", kwargs={"slug": self.slug})
+
+
+class Feedback(models.Model):
+    """An answer to 'Is this page useful?', kept for staff only."""
+
+    path = models.CharField("page", max_length=300)
+    useful = models.BooleanField(null=True, help_text="Empty when someone only reported a problem.")
+    what_wrong = models.TextField("what went wrong", blank=True, max_length=1200)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "feedback"
+
+    def __str__(self):
+        answer = {True: "useful", False: "not useful", None: "problem report"}[self.useful]
+        return f"{self.path}: {answer}"

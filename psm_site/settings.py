@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "psm_site.middleware.MaintenanceModeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -77,6 +78,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "psm_site.urls"
 WSGI_APPLICATION = "psm_site.wsgi.application"
 SITE_ID = 1
+# The public host name, for absolute links in the sitemap.
+SITE_DOMAIN = os.environ.get("SITE_DOMAIN", "127.0.0.1:8000")
 
 TEMPLATES = [
     {
@@ -236,3 +239,8 @@ EXPLAINER_SLUG = "introduction-to-public-service-mutuals"
 # Editors (who may add) can import spreadsheets; new rows arrive as drafts.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+
+# Every public page answers 503 'Service unavailable' (for planned work on the database).
+MAINTENANCE_MODE = env_bool("MAINTENANCE_MODE", False)
+# The CSRF cookie (set only on pages with a form) lasts for the browser session.
+CSRF_COOKIE_AGE = None

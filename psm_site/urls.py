@@ -1,19 +1,38 @@
 from django.conf import settings
 from django.contrib import admin
-from django.templatetags.static import static as static_url
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from psm_site import views
 from psm_site.admin_site import autodiscover
+from psm_site.feeds import UpdatesFeed
+from psm_site.sitemaps import sitemaps
 
 autodiscover()
 
+handler400 = views.bad_request
+handler403 = views.permission_denied
+handler404 = views.page_not_found
+handler500 = views.server_error
+
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
+    path("updates/", views.updates, name="updates"),
+    path("updates.atom", UpdatesFeed(), name="updates-feed"),
+    path(
+        "support/updates.atom",
+        UpdatesFeed(section="support", title="Public Service Mutuals: support and funding updates"),
+        name="support-updates-feed",
+    ),
+    path("help/<slug:slug>", views.page_detail, name="page"),
+    path("feedback/", views.feedback_useful, name="feedback-useful"),
+    path("feedback/problem/", views.feedback_problem, name="feedback-problem"),
+    path("feedback/thanks/", views.feedback_thanks, name="feedback-thanks"),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps()}, name="sitemap"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),
-    path("favicon.ico", RedirectView.as_view(url=static_url("images/favicon.svg"), permanent=False)),
+    path("favicon.ico", views.favicon),
     path("admin/", admin.site.urls),
     path("support/", include("support.urls")),
     path("", include("mutuals.urls")),

@@ -1,19 +1,169 @@
-"""Site-wide views: home, health."""
+"""Site-wide views: home, search, updates, site pages, feedback, health and errors."""
 
-from django.db import connection
-from django.db.utils import DatabaseError
-from django.http import HttpResponse, JsonResponse
+import sys
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import DatabaseError, connection
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from mutuals.models import Guide
+from mutuals.models import Mutual
+from psm_site.content import public_change_notes
+from psm_site.forms import ProblemForm, SearchForm, UsefulForm, clean_path
+from psm_site.models import Feedback, Page
+from psm_site.publishing import get_for_request, preview_aware
+from psm_site.search import search as site_search
+
+RESULTS_PER_PAGE = 10
+UPDATES_PER_PAGE = 30
+HOME_UPDATES = 5
 
 
 @require_GET
 def home(request):
-    guides = Guide.objects.published()
-    return render(request, "home.html", {"guides": guides})
+    context = {
+        "live_count": Mutual.objects.published().live().count(),
+        "updates": public_change_notes()[:HOME_UPDATES],
+    }
+    return render(request, "home.html", context)
+
+
+def _page_or_404(paginator, number):
+    try:
+        return paginator.page(number or 1)
+    except (EmptyPage, PageNotAnInteger):
+        raise Http404("There is no such page.") from None
+
+
+@require_GET
+def search(request):
+    form = SearchForm(request.GET)
+    context = {"form": form, "query": "", "page": None}
+    if not form.is_valid():
+        return render(request, "search.html", context, status=400)
+    query = form.cleaned_data["q"]
+    context["query"] = query
+    if query:
+        results = site_search(query)
+        page = _page_or_404(Paginator(results, RESULTS_PER_PAGE), request.GET.get("page"))
+        context.update(page=page, results=results, page_links=_page_links(page, {"q": query}))
+    return render(request, "search.html", context)
+
+
+def _page_links(page, params):
+    """GOV.UK pagination links keeping the other parameters."""
+    if page.paginator.num_pages <= 1:
+        return None
+
+    def href(number):
+        return "?" + urlencode({**params, "page": number})
+
+    wanted = {1, page.paginator.num_pages, page.number - 1, page.number, page.number + 1}
+    items, last = [], 0
+    for number in sorted(n for n in wanted if 1 <= n <= page.paginator.num_pages):
+        if number - last > 1:
+            items.append({"ellipsis": True})
+        items.append({"number": number, "href": href(number), "current": number == page.number})
+        last = number
+    return {
+        "items": items,
+        "previous": href(page.number - 1) if page.has_previous() else None,
+        "next": href(page.number + 1) if page.has_next() else None,
+    }
+
+
+@require_GET
+def updates(request):
+    page = _page_or_404(Paginator(public_change_notes(), UPDATES_PER_PAGE), request.GET.get("page"))
+    return render(request, "updates.html", {"page": page, "page_links": _page_links(page, {})})
+
+
+@require_GET
+def page_detail(request, slug):
+    page, is_preview = get_for_request(request, Page.objects.prefetch_related("change_notes"), slug=slug)
+    return preview_aware(render(request, "page.html", {"page": page, "is_preview": is_preview}), is_preview)
+
+
+# --- Feedback ------------------------------------------------------------------------------------
+
+FEEDBACK_LIMIT = 10  # submissions per client per hour
+
+
+def _client_key(request):
+    address = request.META.get("REMOTE_ADDR", "")
+    if settings.SECURE_PROXY_SSL_HEADER and request.META.get("HTTP_X_FORWARDED_FOR"):
+        address = request.META["HTTP_X_FORWARDED_FOR"].split(",")[-1].strip()  # the proxy's view of the client
+    return f"feedback:{address}"
+
+
+def _over_limit(request):
+    key = _client_key(request)
+    cache.add(key, 0, timeout=3600)
+    try:
+        return cache.incr(key) > FEEDBACK_LIMIT
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        return False
+
+
+def _too_many(request):
+    return render(request, "feedback/too_many.html", status=429)
+
+
+def _thanks(path):
+    return HttpResponseRedirect(reverse("feedback-thanks") + "?" + urlencode({"path": path}))
+
+
+@require_POST
+def feedback_useful(request):
+    form = UsefulForm(request.POST)
+    if not form.is_valid():
+        return render(request, "feedback/invalid.html", status=400)
+    if _over_limit(request):
+        return _too_many(request)
+    useful = form.cleaned_data["useful"] == "yes"
+    Feedback.objects.create(path=form.cleaned_data["path"], useful=useful)
+    if useful:
+        return _thanks(form.cleaned_data["path"])
+    return HttpResponseRedirect(reverse("feedback-problem") + "?" + urlencode({"path": form.cleaned_data["path"]}))
+
+
+@require_http_methods(["GET", "POST"])
+def feedback_problem(request):
+    if request.method == "POST":
+        form = ProblemForm(request.POST)
+        if form.is_valid():
+            if _over_limit(request):
+                return _too_many(request)
+            Feedback.objects.create(path=form.cleaned_data["path"], what_wrong=form.cleaned_data["what_wrong"])
+            return _thanks(form.cleaned_data["path"])
+        if "path" in form.errors:
+            return render(request, "feedback/invalid.html", status=400)
+        return render(request, "feedback/problem.html", {"form": form}, status=400)
+    form = ProblemForm(initial={"path": _safe_path(request.GET.get("path", "/"))})
+    return render(request, "feedback/problem.html", {"form": form})
+
+
+@require_GET
+def feedback_thanks(request):
+    return render(request, "feedback/thanks.html", {"back": _safe_path(request.GET.get("path", "/"))})
+
+
+def _safe_path(value):
+    try:
+        return clean_path(value[:300])
+    except Exception:
+        return "/"
+
+
+# --- Health, robots and errors -------------------------------------------------------------------
 
 
 @never_cache
@@ -28,9 +178,46 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
-def robots_txt(request):
-    from django.conf import settings
+@require_GET
+def favicon(request):
+    return HttpResponseRedirect(static("images/favicon.svg"))
 
+
+@require_GET
+def robots_txt(request):
     lines = ["User-agent: *"]
-    lines.append("Disallow: /" if settings.ROBOTS_DISALLOW_ALL else "Disallow: /admin/")
-    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+    if settings.ROBOTS_DISALLOW_ALL:
+        lines.append("Disallow: /")
+    else:
+        lines += [
+            "Disallow: /admin/",
+            "Disallow: /search/",
+            f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+        ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+def service_unavailable(request):
+    """The 503 page: renders without touching the database."""
+    response = render(request, "503.html", status=503)
+    response["Retry-After"] = "300"
+    return response
+
+
+def server_error(request):
+    """500, or 503 when the database is what failed."""
+    if isinstance(sys.exc_info()[1], DatabaseError):
+        return service_unavailable(request)
+    return render(request, "500.html", status=500)
+
+
+def bad_request(request, exception=None):
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)

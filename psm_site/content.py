@@ -1,0 +1,25 @@
+"""What every publishable model shares, site-wide: the list of them and their public change notes."""
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+
+from psm_site.models import ChangeNote, Publishable
+
+
+def publishable_models(app_label=None):
+    """Every concrete Publishable model, optionally of one app."""
+    return [
+        model
+        for model in apps.get_models()
+        if issubclass(model, Publishable) and (app_label is None or model._meta.app_label == app_label)
+    ]
+
+
+def public_change_notes(app_label=None):
+    """Change notes of published items only, newest first, with their items prefetched."""
+    condition = Q(pk__in=[])
+    for model in publishable_models(app_label):
+        content_type = ContentType.objects.get_for_model(model)
+        condition |= Q(content_type=content_type, object_id__in=model.objects.published().values("pk"))
+    return ChangeNote.objects.filter(condition).order_by("-changed_at", "-pk").prefetch_related("item")

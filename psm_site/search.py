@@ -1,0 +1,107 @@
+"""Site search across every published type: PostgreSQL full-text with ranking, or a simple match on SQLite.
+
+Apps register what they want found (see mutuals/apps.py and support/apps.py); results are
+labelled by type and ranked together.
+"""
+
+from dataclasses import dataclass
+from functools import reduce
+from operator import add, or_
+
+from django.db import connection
+from django.db.models import Q
+
+MAX_PER_TYPE = 200
+
+
+@dataclass(frozen=True)
+class Source:
+    label: str  # the type shown beside each result: 'Guidance', 'Mutual', …
+    model: type
+    title: str  # the field holding the title
+    summary: str  # the field holding a one-line summary
+    fields: tuple  # (field path, weight 'A'–'D'), A most important
+
+
+@dataclass(frozen=True)
+class Result:
+    label: str
+    title: str
+    summary: str
+    url: str
+    rank: float
+
+
+SOURCES: list[Source] = []
+
+
+def register(label, model, *, title, summary, fields):
+    SOURCES.append(Source(label, model, title, summary, tuple(fields)))
+
+
+def search(text: str) -> list[Result]:
+    """Published items matching `text`, best first."""
+    results = []
+    for source in SOURCES:
+        results.extend(
+            _search_postgres(source, text) if connection.vendor == "postgresql" else _search_simple(source, text)
+        )
+    return sorted(results, key=lambda r: (-r.rank, r.title.lower()))
+
+
+def _search_postgres(source, text):
+    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+    vector = reduce(add, [SearchVector(field, weight=weight, config="english") for field, weight in source.fields])
+    query = SearchQuery(text, search_type="websearch", config="english")
+    rows = (
+        source.model.objects.published()
+        .annotate(rank=SearchRank(vector, query))
+        .filter(rank__gt=0)
+        .order_by("-rank", "pk")
+        .distinct()[:MAX_PER_TYPE]
+    )
+    best = {}
+    for item in rows:  # a join (a guide's sections) can repeat an item: keep its best rank
+        if item.pk not in best or item.rank > best[item.pk].rank:
+            best[item.pk] = _result(source, item, item.rank)
+    return list(best.values())
+
+
+WEIGHTS = {"A": 1.0, "B": 0.4, "C": 0.2, "D": 0.1}
+
+
+def _search_simple(source, text):
+    """SQLite: every word must appear in some field; rank by where the words appear."""
+    words = [word for word in text.lower().split() if word][:10]
+    if not words:
+        return []
+    condition = reduce(
+        lambda a, b: a & b,
+        [reduce(or_, [Q(**{f"{field}__icontains": word}) for field, _ in source.fields]) for word in words],
+    )
+    items = source.model.objects.published().filter(condition).distinct().order_by("pk")[:MAX_PER_TYPE]
+    results = []
+    for item in items:
+        rank = 0.0
+        for field, weight in source.fields:
+            value = _plain_value(item, field).lower()
+            rank += WEIGHTS[weight] * sum(value.count(word) for word in words)
+        results.append(_result(source, item, rank / 10))
+    return results
+
+
+def _plain_value(item, field):
+    if "__" in field:  # a related field: only counted by the database match, not ranked here
+        return ""
+    return str(getattr(item, field, "") or "")
+
+
+def _result(source, item, rank):
+    return Result(
+        label=source.label,
+        title=str(getattr(item, source.title)),
+        summary=str(getattr(item, source.summary) or ""),
+        url=item.get_absolute_url(),
+        rank=float(rank),
+    )

@@ -1,0 +1,53 @@
+from django.contrib.sitemaps import Sitemap
+from django.urls import NoReverseMatch, reverse
+
+from psm_site.content import publishable_models
+
+# Lists and tools with no model behind them. A name whose page does not exist yet is skipped.
+STATIC_PAGES = [
+    "home",
+    "updates",
+    "search",
+    "mutuals:mutual-list",
+    "mutuals:statistics",
+    "mutuals:about-data",
+    "mutuals:publication-list",
+    "support:index",
+]
+
+
+class StaticSitemap(Sitemap):
+    changefreq = "weekly"
+
+    def items(self):
+        names = []
+        for name in STATIC_PAGES:
+            try:
+                reverse(name)
+            except NoReverseMatch:
+                continue
+            names.append(name)
+        return names
+
+    def location(self, name):
+        return reverse(name)
+
+
+class PublishedSitemap(Sitemap):
+    """Every published item of one model, with the date of its last public change."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def items(self):
+        return self.model.objects.published().prefetch_related("change_notes").order_by("pk")
+
+    def lastmod(self, item):
+        return item.last_updated_at or item.first_published_at
+
+
+def sitemaps():
+    maps = {"pages": StaticSitemap()}
+    for model in publishable_models():
+        maps[f"{model._meta.app_label}-{model._meta.model_name}"] = PublishedSitemap(model)
+    return maps

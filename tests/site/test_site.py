@@ -1,0 +1,216 @@
+"""One site: search, updates and feeds, redirects, sitemap, robots, site pages, errors and health."""
+
+import xml.etree.ElementTree as ET
+from urllib.parse import urlparse
+
+import feedparser
+import pytest
+from django.contrib.redirects.models import Redirect
+from django.db import OperationalError
+from django.urls import reverse
+
+from mutuals.models import Guide
+from psm_site.models import Page
+from psm_site.publishing import add_change_note, publish
+from tests.factories import make_guide, make_mutual, make_publication
+
+pytestmark = pytest.mark.django_db
+SEARCH = reverse("search")
+
+
+@pytest.fixture
+def content():
+    guide = make_guide(title="Introduction to mutuals", summary="What a mutual is.")
+    guide.sections.create(heading="Benefits", body="Less bureaucracy and happier staff.")
+    report = make_publication(title="State of the sector", summary="Annual survey of turnover.")
+    mutual = make_mutual(name="Leeds Community Care", town="Leeds", summary="Community nursing in Leeds.")
+    draft = make_mutual(name="Secret Leeds Draft", town="Leeds", published=False)
+    draft_guide = make_guide(title="Draft guide about bureaucracy", published=False)
+    return {"guide": guide, "report": report, "mutual": mutual, "draft": draft, "draft_guide": draft_guide}
+
+
+# --- Search -------------------------------------------------------------------------------------------
+
+
+def titles(response):
+    return [result.title for result in response.context["results"]]
+
+
+def test_search_across_types_labelled_by_type(client, content):
+    response = client.get(SEARCH, {"q": "leeds"})
+    assert titles(response) == ["Leeds Community Care"]
+    assert "Mutual" in response.text
+    assert titles(client.get(SEARCH, {"q": "bureaucracy"})) == ["Introduction to mutuals"]  # found by section text
+    assert titles(client.get(SEARCH, {"q": "turnover"})) == ["State of the sector"]
+    assert "Research" in client.get(SEARCH, {"q": "turnover"}).text
+
+
+def test_search_never_finds_drafts(client, content):
+    for query in ["secret", "leeds", "draft", "bureaucracy"]:
+        html = client.get(SEARCH, {"q": query}).text
+        assert "Secret Leeds Draft" not in html and "Draft guide about bureaucracy" not in html
+
+
+def test_search_ranks_title_matches_first(client, content):
+    make_mutual(name="Hull Care", town="Hull", summary="Also works near Leeds sometimes.")
+    assert titles(client.get(SEARCH, {"q": "leeds"}))[0] == "Leeds Community Care"
+
+
+def test_search_no_results_help_and_empty_query(client, content):
+    response = client.get(SEARCH, {"q": "zebra crossing"})
+    assert "There are no matching results." in response.text
+    assert client.get(SEARCH).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "params, status",
+    [
+        ({"q": "x" * 5000}, 400),
+        ({"q": "leeds", "page": "abc"}, 404),
+        ({"q": "leeds", "page": "999"}, 404),
+        ({"q": "a\x00b"}, 400),
+    ],
+)
+def test_search_bad_input(client, content, params, status):
+    assert client.get(SEARCH, params).status_code == status
+
+
+def test_search_paginates(client):
+    for number in range(25):
+        make_mutual(name=f"Paged Mutual {number:02d}", town="Paged")
+    response = client.get(SEARCH, {"q": "paged"})
+    assert len(response.context["page"].object_list) == 10
+    assert len(client.get(SEARCH, {"q": "paged", "page": 3}).context["page"].object_list) == 5
+
+
+# --- Updates and feeds --------------------------------------------------------------------------------
+
+
+def test_updates_list_every_public_note_newest_first_and_no_drafts(client, content):
+    add_change_note(content["guide"], note="Guide revised.")
+    add_change_note(content["draft_guide"], note="Hidden draft note.")
+    html = client.get(reverse("updates")).text
+    assert "Guide revised." in html and "Hidden draft note." not in html
+    assert html.index("Guide revised.") < html.index("First published.")
+
+
+def test_atom_feed_parses_and_links_each_change(client, content):
+    add_change_note(content["report"], note="Added the 2019 figures.")
+    response = client.get(reverse("updates-feed"))
+    assert response["Content-Type"].startswith("application/atom+xml")
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo, feed.bozo_exception
+    assert feed.version == "atom10"
+    first = feed.entries[0]
+    assert "Added the 2019 figures." in first.title
+    assert first.link.endswith(content["report"].get_absolute_url())
+    assert len({entry.id for entry in feed.entries}) == len(feed.entries)
+
+
+def test_pages_link_the_feed_in_the_head(client, content):
+    assert 'rel="alternate" type="application/atom+xml" href="/updates.atom"' in client.get("/").text
+
+
+def test_support_feed_is_valid_atom(client):
+    feed = feedparser.parse(client.get(reverse("support-updates-feed")).content)
+    assert not feed.bozo
+
+
+# --- Redirects, sitemap, robots -----------------------------------------------------------------------
+
+
+def test_changing_a_published_slug_leaves_a_301(client, content):
+    guide = content["guide"]
+    old = guide.get_absolute_url()
+    guide.slug = "new-address"
+    guide.save()
+    response = client.get(old)
+    assert response.status_code == 301 and response["Location"] == "/new-address"
+    guide.slug = "newer-address"
+    guide.save()
+    assert client.get(old)["Location"] == "/newer-address"  # no chains
+    assert client.get("/new-address")["Location"] == "/newer-address"
+
+
+def test_draft_slug_changes_leave_no_redirect(content):
+    draft = content["draft_guide"]
+    draft.slug = "renamed-draft"
+    draft.save()
+    assert not Redirect.objects.exists()
+
+
+def test_sitemap_lists_exactly_the_published_pages(client, content):
+    response = client.get(reverse("sitemap"))
+    assert response.status_code == 200
+    namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    urls = {urlparse(loc.text).path for loc in ET.fromstring(response.content).findall("s:url/s:loc", namespace)}
+    for item in ("guide", "report", "mutual"):
+        assert content[item].get_absolute_url() in urls
+    assert content["draft"].get_absolute_url() not in urls and content["draft_guide"].get_absolute_url() not in urls
+    assert reverse("mutuals:mutual-list") in urls and reverse("home") in urls
+    assert "<lastmod>" in response.text
+
+
+def test_robots_points_at_the_sitemap_and_staging_can_hide(client, settings):
+    assert "Sitemap: http://testserver/sitemap.xml" in client.get("/robots.txt").text
+    settings.ROBOTS_DISALLOW_ALL = True
+    assert "Disallow: /\n" in client.get("/robots.txt").text
+
+
+# --- Site pages ---------------------------------------------------------------------------------------
+
+
+def test_site_pages_are_published_content(client):
+    page = Page.objects.create(title="Cookies", slug="cookies", summary="About cookies.", body="## Essential\n\nNone.")
+    assert client.get(page.get_absolute_url()).status_code == 404
+    publish(page)
+    html = client.get(page.get_absolute_url()).text
+    assert '<h2 class="govuk-heading-m">Essential</h2>' in html
+
+
+# --- Errors, maintenance, health -----------------------------------------------------------------------
+
+
+def test_404_page_is_govuk_styled(client):
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404 and "Page not found" in response.text and "govuk-template" in response.text
+
+
+def test_database_failure_gives_a_503_without_touching_the_database(client, monkeypatch, django_assert_num_queries):
+    def broken(*args, **kwargs):
+        raise OperationalError("database is down")
+
+    monkeypatch.setattr(Guide.objects, "for_page", broken)
+    client.raise_request_exception = False
+    with django_assert_num_queries(0):
+        response = client.get("/introduction-to-public-service-mutuals")
+    assert response.status_code == 503 and "Sorry, the service is unavailable" in response.text
+    assert response["Retry-After"] == "300"
+
+
+def test_500_page(client, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(Guide.objects, "for_page", broken)
+    client.raise_request_exception = False
+    response = client.get("/introduction-to-public-service-mutuals")
+    assert response.status_code == 500 and "Sorry, there is a problem with the service" in response.text
+
+
+def test_maintenance_mode(client, settings):
+    settings.MAINTENANCE_MODE = True
+    assert client.get("/").status_code == 503
+    assert client.get("/healthz").status_code == 200
+
+
+def test_healthz_is_503_when_the_database_is_down(client, monkeypatch):
+    from django.db import connection
+
+    def broken():
+        raise OperationalError("could not connect to server: password=secret")
+
+    monkeypatch.setattr(connection, "cursor", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert "secret" not in response.text and response.json()["database"] == "down"
