@@ -1,0 +1,57 @@
+"""Every public page in Debian's Chromium with axe-core, and the main journeys without JavaScript."""
+
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from tests.browser.conftest import axe_violations
+from tests.walk import crawl
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+OFFSITE = re.compile(r"^https?://(?!localhost|127\.0\.0\.1)")
+
+
+@pytest.fixture
+def content(db):
+    call_command("load_initial_content", stdout=io.StringIO())
+
+
+def test_axe_finds_no_violations_on_any_page(live_server, page, content):
+    pages = [
+        url for url, r in crawl(Client()).items() if "text/html" in r.get("Content-Type", "") and r.status_code == 200
+    ]
+    page.route(OFFSITE, lambda route: route.abort())
+    failures = {}
+    for url in pages:
+        page.goto(live_server.url + url)
+        violations = axe_violations(page)
+        if violations:
+            failures[url] = violations
+    assert len(pages) > 50
+    assert failures == {}
+
+
+@pytest.fixture
+def no_js_page(browser, live_server):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_without_javascript_home_to_a_mutual_by_sector(no_js_page, live_server, content):
+    page = no_js_page
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="Find a mutual").first.click()
+    page.get_by_label("Libraries").check()
+    page.get_by_role("button", name="Apply filters").click()
+    assert "sector=libraries" in page.url
+    count = int(page.locator("#result-count").get_attribute("data-count"))
+    assert count >= 1 and page.locator(".psm-result").count() == count
+    page.locator(".psm-result a").first.click()
+    assert page.locator(".govuk-caption-l").inner_text() == "Public service mutual"
+    assert "Libraries" in page.locator("main").inner_text()

@@ -1,0 +1,74 @@
+"""The site-wide walk: every public page, found by following links from the home page."""
+
+import io
+import json
+import re
+from collections import Counter
+
+import feedparser
+import pytest
+from django.core.management import call_command
+from icalendar import Calendar
+
+from tests.helpers import count_tags, page_title
+from tests.walk import crawl, public_url_names, url_name
+
+pytestmark = pytest.mark.django_db
+
+# URL names that no page links to, with the reason.
+NOT_LINKED = {
+    "feedback-useful": "POST only: the 'Is this page useful?' buttons",
+    "feedback-thanks": "shown after posting feedback",
+}
+
+
+@pytest.fixture
+def site_pages(client):
+    call_command("load_initial_content", stdout=io.StringIO())
+    return crawl(client)
+
+
+def html_pages(pages):
+    return {url: r for url, r in pages.items() if "text/html" in r.get("Content-Type", "")}
+
+
+def test_every_public_url_pattern_is_reachable_by_links(site_pages):
+    reached = {url_name(url) for url in site_pages}
+    missing = public_url_names() - reached - set(NOT_LINKED)
+    assert not missing, f"Nothing links to these pages: {sorted(missing)}"
+
+
+def test_every_page_answers_without_error(site_pages):
+    bad = {url: r.status_code for url, r in site_pages.items() if r.status_code not in (200, 301, 302)}
+    assert not bad
+    assert len(site_pages) > 60
+
+
+def test_every_html_page_has_one_h1_and_a_unique_title(site_pages):
+    pages = html_pages(site_pages)
+    wrong_h1 = {
+        url: count_tags(r.content.decode(), "h1")
+        for url, r in pages.items()
+        if count_tags(r.content.decode(), "h1") != 1
+    }
+    assert not wrong_h1
+    titles = Counter()
+    for path in {url.split("?")[0] for url in pages}:
+        response = pages.get(path) or next(r for u, r in pages.items() if u.split("?")[0] == path)
+        titles[page_title(response.content.decode())] += 1
+    assert not [title for title, count in titles.items() if count > 1]
+    for url, response in pages.items():
+        html = response.content.decode()
+        assert re.search(r'<meta name="description" content="[^"]{20,}">', html), url
+        assert '<link rel="canonical"' in html and 'property="og:title"' in html, url
+
+
+def test_data_files_parse(site_pages):
+    for url, response in site_pages.items():
+        kind = response.get("Content-Type", "")
+        if kind.startswith("application/json") or kind.startswith("application/geo+json"):
+            json.loads(response.content)
+        elif kind.startswith("application/atom+xml"):
+            assert not feedparser.parse(response.content).bozo, url
+        elif kind.startswith("text/calendar"):
+            Calendar.from_ical(response.content)
