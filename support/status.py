@@ -1,0 +1,75 @@
+"""When is something open? The one place that turns dates and the current time into a status.
+
+Rounds, funds and programmes all ask `status_at()`; the QuerySets ask `closing_soon_cutoff()` for
+the same boundary, so a list filter and a page tag never disagree.
+
+All reasoning is in UK time (Europe/London) whatever `TIME_ZONE` or the server clock says:
+deadlines are set and read in UK time.
+"""
+
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+UK = ZoneInfo("Europe/London")
+UK_TIME_HELP = "UK time (Europe/London), 24-hour clock"
+
+
+class Status(models.TextChoices):
+    UPCOMING = "upcoming", "Upcoming"
+    OPEN = "open", "Open"
+    CLOSING_SOON = "closing_soon", "Closing soon"
+    CLOSED = "closed", "Closed"
+
+    @property
+    def tag_class(self):
+        """The GOV.UK tag for this status (upcoming keeps the default blue)."""
+        return {
+            Status.UPCOMING: "govuk-tag",
+            Status.OPEN: "govuk-tag govuk-tag--green",
+            Status.CLOSING_SOON: "govuk-tag govuk-tag--orange",
+            Status.CLOSED: "govuk-tag govuk-tag--grey",
+        }[self]
+
+    @property
+    def is_open(self):
+        return self in (Status.OPEN, Status.CLOSING_SOON)
+
+
+def closing_soon_cutoff(now):
+    """A deadline at or before this moment is 'closing soon'.
+
+    Counted in UK calendar days: from 5pm on 15 March a 5pm 29 March deadline is 14 days away,
+    even though the clocks go forward in between.
+    """
+    return (timezone.localtime(now, UK) + timedelta(days=settings.CLOSING_SOON_DAYS)).astimezone(UTC)
+
+
+def status_at(now, *, opens_at, closes_at):
+    """Status at `now` of something open from `opens_at` until (not including) `closes_at`.
+
+    An unknown opening (None) counts as already open; an unknown closing as open-ended.
+    """
+    now = now.astimezone(UTC)
+    if opens_at is not None and now < opens_at.astimezone(UTC):
+        return Status.UPCOMING
+    if closes_at is None:
+        return Status.OPEN
+    closes_at = closes_at.astimezone(UTC)
+    if now >= closes_at:
+        return Status.CLOSED
+    if closes_at <= closing_soon_cutoff(now):
+        return Status.CLOSING_SOON
+    return Status.OPEN
+
+
+def start_of_uk_day(day):
+    """Midnight at the start of `day` in UK time, as an aware moment."""
+    return datetime.combine(day, time(0), tzinfo=UK)
+
+
+def uk_today(now=None):
+    return timezone.localtime(now or timezone.now(), UK).date()

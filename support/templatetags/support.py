@@ -1,0 +1,48 @@
+from django import template
+from django.utils.html import format_html
+
+from support import uktime
+from support.models import FundRound
+
+register = template.Library()
+
+
+def _time(moment, words):
+    return format_html('<time datetime="{}">{}</time>', uktime.machine_readable(moment), words)
+
+
+@register.inclusion_tag("support/includes/open_round_banner.html")
+def open_round_banner():
+    """A GOV.UK notification banner while any round is open; nothing otherwise. One query."""
+    return {"rounds": list(FundRound.objects.for_banner())}
+
+
+@register.simple_tag
+def round_when(fund_round, status=None):
+    """'Open until <time>5pm on Friday 29 June 2018</time>' and the like, for the round's status now."""
+    status = status or fund_round.availability
+    pattern, moment, words = uktime.status_phrase(status, opens_at=fund_round.opens_at, closes_at=fund_round.closes_at)
+    return format_html(pattern, _time(moment, words))
+
+
+@register.simple_tag
+def deadline(moment):
+    """'<time …>5pm on Friday 29 June 2018</time>'."""
+    return _time(moment, uktime.deadline(moment)) if moment else ""
+
+
+@register.simple_tag
+def opening(moment):
+    """'<time …>9:30am on 29 June 2018</time>', or just the date for an opening at midnight."""
+    return _time(moment, uktime.opening(moment)) if moment else ""
+
+
+@register.filter
+def pounds(value):
+    """GOV.UK money: '£25,000', '£1.7 million', '£1 million'."""
+    if value is None or value == "":
+        return ""
+    value = int(value)
+    if value >= 1_000_000 and value % 100_000 == 0:
+        return f"£{value / 1_000_000:g} million"
+    return f"£{value:,}"

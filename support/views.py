@@ -1,0 +1,56 @@
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from psm_site.publishing import get_for_request, preview_aware
+from support.ics import calendar_response
+from support.models import Fund, FundRound, Programme
+from support.status import Status
+
+
+@require_GET
+def index(request):
+    now = timezone.now()
+    rounds = FundRound.objects.for_index()
+    programmes = list(Programme.objects.for_index())
+    context = {
+        "open_rounds": rounds.open(now).order_by("closes_at", "fund__name"),
+        "upcoming_rounds": rounds.upcoming(now).order_by("opens_at", "fund__name"),
+        "programmes": [p for p in programmes if p.availability_at(now) != Status.CLOSED],
+        "past_programmes": [p for p in programmes if p.availability_at(now) == Status.CLOSED],
+        "closed_funds": Fund.objects.for_index().with_status(Status.CLOSED, now),
+        "past_rounds": rounds.closed(now).order_by("-closes_at", "fund__name"),
+    }
+    return render(request, "support/index.html", context)
+
+
+@require_GET
+def programme_detail(request, slug):
+    programme, is_preview = get_for_request(request, Programme.objects.for_page(), slug=slug)
+    response = render(request, "support/programme_detail.html", {"programme": programme, "is_preview": is_preview})
+    return preview_aware(response, is_preview)
+
+
+@require_GET
+def fund_detail(request, slug):
+    fund, is_preview = get_for_request(request, Fund.objects.for_page(), slug=slug)
+    response = render(request, "support/fund_detail.html", {"fund": fund, "is_preview": is_preview})
+    return preview_aware(response, is_preview)
+
+
+@require_GET
+def round_calendar(request, slug, number):
+    fund_round = get_object_or_404(FundRound.objects.for_feed(), fund__slug=slug, number=number)
+    return calendar_response(
+        [fund_round],
+        name=f"{fund_round.fund.name}, round {fund_round.number}",
+        request=request,
+        filename=f"{fund_round.fund.slug}-round-{fund_round.number}.ics",
+    )
+
+
+@require_GET
+def rounds_calendar(request):
+    return calendar_response(
+        FundRound.objects.for_feed(), name="Public Service Mutuals: funding deadlines", request=request
+    )

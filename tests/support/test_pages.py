@@ -1,0 +1,194 @@
+"""The public pages: what support is available, programmes and funds."""
+
+import pytest
+from django.urls import reverse
+
+from psm_site.publishing import add_change_note
+from support.models import Consortium
+from tests.helpers import count_tags, page_title
+from tests.support.factories import make_fund, make_programme, make_round, uk
+
+pytestmark = pytest.mark.django_db
+
+NOW = uk(2026, 6, 1, 12)
+INDEX = reverse("support:index")
+
+
+@pytest.fixture
+def support(frozen):
+    """One of everything, at a frozen 'now'."""
+    frozen(NOW)
+    later = make_fund(name="Later fund", max_grant=25_000)
+    make_round(later, opens_at=uk(2026, 5, 1), closes_at=uk(2026, 7, 31, 17), budget=1_000_000)
+    sooner = make_fund(name="Sooner fund")
+    make_round(sooner, opens_at=uk(2026, 5, 1), closes_at=uk(2026, 6, 10, 17))
+    coming = make_fund(name="Coming fund")
+    make_round(coming, opens_at=uk(2026, 7, 1, 9, 30), closes_at=uk(2026, 8, 1, 17))
+    gone = make_fund(name="Gone fund", closed_for_good=True, closed_reason="No further rounds.")
+    make_round(gone, opens_at=uk(2017, 8, 1), closes_at=uk(2017, 9, 29, 17))
+    programme = make_programme(name="Current programme", opens_on=uk(2026, 1, 1).date())
+    make_programme(name="Old programme", closed_for_good=True, closed_reason="Closed for applications.")
+    return {"later": later, "sooner": sooner, "coming": coming, "gone": gone, "programme": programme}
+
+
+def test_index_lists_open_then_upcoming_then_programmes_then_closed(client, support):
+    html = client.get(INDEX).text
+    assert count_tags(html, "h1") == 1
+    assert page_title(html).startswith("What support is available?")
+    order = [
+        'id="open-now"',
+        "Sooner fund: round 1",  # soonest deadline first
+        "Later fund: round 1",
+        'id="upcoming"',
+        "Coming fund: round 1",
+        'id="programmes"',
+        "Current programme",
+        'id="closed"',
+        "<details",
+        "Gone fund",
+        "Old programme",
+    ]
+    positions = [html.index(text) for text in order]
+    assert positions == sorted(positions)
+    assert '<details class="govuk-details" id="past-support">' in html  # collapsed: no 'open'
+    assert 'Open until <time datetime="2026-07-31T17:00+01:00">5pm on Friday 31 July 2026</time>' in html
+    assert 'Opens <time datetime="2026-07-01T09:30+01:00">9:30am on 1 July 2026</time>' in html
+    assert '<strong class="govuk-tag govuk-tag--orange">Closing soon</strong>' in html
+    assert '<strong class="govuk-tag govuk-tag--green">Open</strong>' in html
+    assert "Grants of up to £25,000" in html and "£1 million available in this round" in html
+    assert "Closed: no further rounds." in html
+
+
+def test_index_says_so_when_nothing_is_open(client, frozen):
+    frozen(NOW)
+    html = client.get(INDEX).text
+    assert "No funding round is open for applications at the moment." in html
+    assert "No new rounds have been announced." in html
+    assert "<details" not in html
+
+
+def test_drafts_never_appear(client, frozen):
+    frozen(NOW)
+    draft_fund = make_fund(name="Draft fund", published=False)
+    make_round(draft_fund, opens_at=uk(2026, 5, 1), closes_at=uk(2026, 7, 1, 17))  # published round, draft fund
+    live = make_fund(name="Live fund")
+    make_round(live, opens_at=uk(2026, 5, 1), closes_at=uk(2026, 7, 1, 17), published=False, notes="Secret round")
+    make_round(live, number=7, opens_at=uk(2026, 1, 1), closes_at=uk(2026, 2, 1, 17), published=False)
+    make_programme(name="Draft programme", published=False)
+    html = client.get(INDEX).text
+    assert "Draft fund" not in html and "Draft programme" not in html and "Live fund: round" not in html
+    fund_html = client.get(live.get_absolute_url()).text
+    assert "Secret round" not in fund_html and "Round 7" not in fund_html and "Round 1" not in fund_html
+    assert client.get(reverse("support:rounds-calendar")).content.count(b"BEGIN:VEVENT") == 0
+
+
+def test_staff_preview_a_draft_fund(editor_client, frozen):
+    frozen(NOW)
+    fund = make_fund(name="Draft fund", published=False)
+    response = editor_client.get(fund.get_absolute_url())
+    assert response.status_code == 200 and "This is a draft" in response.text
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_fund_page_anatomy(client, support):
+    fund = support["later"]
+    add_change_note(fund, note="Round 1 is now open.", when=uk(2026, 5, 1, 9))
+    html = client.get(fund.get_absolute_url()).text
+    assert count_tags(html, "h1") == 1
+    assert "From:</dt> <dd>Department for Digital, Culture, Media and Sport" in html
+    assert '<a class="govuk-link" href="#rounds">Rounds</a>' in html
+    assert 'id="round-1"' in html
+    assert "Round 1: Open until" in html
+    assert "Show all updates" in html and "Round 1 is now open." in html
+    assert "Up to £25,000" in html and "£1 million" in html
+
+
+def test_apply_route_shows_while_open_and_hides_once_closed(client, frozen):
+    frozen(NOW)
+    fund = make_fund(how_to_apply="Email **the team**.")
+    fund_round = make_round(
+        fund, opens_at=uk(2026, 5, 1), closes_at=uk(2026, 7, 1, 17), how_to_apply="Use the round form."
+    )
+    html = client.get(fund.get_absolute_url()).text
+    assert "<strong>the team</strong>" in html and "Use the round form." in html
+    assert fund_round.get_calendar_url() in html
+    frozen(uk(2026, 7, 1, 17))
+    html = client.get(fund.get_absolute_url()).text
+    assert "the team" not in html and "Use the round form." not in html
+    assert fund_round.get_calendar_url() not in html
+    assert "This fund is not taking applications." in html
+    assert 'Closed at <time datetime="2026-07-01T17:00+01:00">5pm on Wednesday 1 July 2026</time>' in html
+
+
+def test_programme_page_anatomy(client, frozen):
+    frozen(NOW)
+    programme = make_programme(
+        name="Mutuals Support Programme 2",
+        total_funding=1_700_000,
+        launched_text="January 2018",
+        closes_text="March 2020",
+        offers="* bid writing",
+        how_to_apply="Email the team.",
+        contact="mutuals@culture.gov.uk",
+    )
+    gomutual = Consortium.objects.create(programme=programme, name="GoMutual", position=0)
+    gomutual.members.create(name="Baxendale", position=0)
+    gomutual.members.create(name="Stepping Out", position=1)
+    Consortium.objects.create(programme=programme, name="Mutual Ventures", position=1).members.create(
+        name="Bevan Brittan"
+    )
+    fund = make_fund(name="Its fund", programme=programme)
+    make_round(fund, opens_at=uk(2026, 7, 1), closes_at=uk(2026, 8, 1, 17))
+    make_fund(name="Its draft fund", programme=programme, published=False)
+    html = client.get(programme.get_absolute_url()).text
+    assert count_tags(html, "h1") == 1
+    assert "Up to £1.7 million" in html and "January 2018" in html and "March 2020" in html
+    assert html.index("GoMutual consortium") < html.index("Baxendale") < html.index("Stepping Out")
+    assert html.index("Stepping Out") < html.index("Mutual Ventures consortium") < html.index("Bevan Brittan")
+    assert "Its fund" in html and "Its draft fund" not in html
+    assert '<strong class="govuk-tag">Upcoming</strong>' in html  # from its fund's round
+    assert "Email the team." in html
+    assert client.get(fund.get_absolute_url()).text.count(programme.get_absolute_url()) == 2  # breadcrumb, 'Part of'
+
+
+def test_closed_programme_hides_how_to_apply(client, frozen):
+    frozen(NOW)
+    programme = make_programme(closed_for_good=True, closed_reason="Closed for applications.", how_to_apply="Email us.")
+    html = client.get(programme.get_absolute_url()).text
+    assert "Email us." not in html and "This programme is not taking applications." in html
+
+
+def _grow(size):
+    for index in range(size):
+        programme = make_programme(name=f"Programme {index}", opens_on=uk(2026, 1, 1).date())
+        consortium = Consortium.objects.create(programme=programme, name=f"Consortium {index}")
+        consortium.members.create(name="A member")
+        fund = make_fund(name=f"Fund {index}", programme=programme)
+        make_round(fund, opens_at=uk(2026, 5, 1), closes_at=uk(2026, 7, 1, 17))
+        make_round(fund, opens_at=uk(2026, 7, 2), closes_at=uk(2026, 8, 1, 17))
+        make_round(fund, opens_at=uk(2025, 7, 2), closes_at=uk(2025, 8, 1, 17))
+        add_change_note(fund, note="Changed.")
+        make_fund(name=f"Closed fund {index}", closed_for_good=True)
+
+
+@pytest.mark.parametrize("size", [1, 15])
+def test_query_counts_do_not_grow_with_the_content(client, frozen, django_assert_num_queries, size):
+    frozen(NOW)
+    _grow(size)
+    programme = make_programme(name="Measured")
+    for index in range(size):
+        consortium = Consortium.objects.create(programme=programme, name=f"C{index}")
+        consortium.members.create(name="Member")
+    fund = make_fund(name="Measured fund", programme=programme)
+    for index in range(size):
+        make_round(fund, opens_at=uk(2020, 1, 1 + index), closes_at=uk(2020, 1, 1 + index, 17))
+        add_change_note(fund, note=f"Change {index}.")
+    # open, upcoming and past rounds; programmes with their funds and rounds; closed funds with rounds
+    with django_assert_num_queries(8):
+        assert client.get(INDEX).status_code == 200
+    # programme; its funds, their rounds; consortia, members; change notes
+    with django_assert_num_queries(6):
+        assert client.get(programme.get_absolute_url()).status_code == 200
+    # fund with its programme; its rounds; change notes
+    with django_assert_num_queries(3):
+        assert client.get(fund.get_absolute_url()).status_code == 200
