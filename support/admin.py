@@ -7,7 +7,7 @@ from psm_site.models import Publishable
 from psm_site.publishing import can_publish, publish
 from support import uktime
 from support.forms import ConsortiumForm, FundRoundForm, FundRoundFormSet
-from support.models import Consortium, Fund, FundRound, Programme
+from support.models import Consortium, Fund, FundRound, Programme, rounds_prefetch
 from support.status import Status
 
 PUBLISHING_FIELDSET = ("Publishing", {"fields": ["status", "first_published_at"]})
@@ -95,11 +95,7 @@ class FundAdmin(PublishableAdmin):
     inlines = [FundRoundInline, ChangeNoteInline]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .prefetch_related(Prefetch("rounds", queryset=FundRound.objects.published(), to_attr="published_rounds"))
-        )
+        return super().get_queryset(request).prefetch_related(rounds_prefetch())
 
     @admin.display(description="Status on the site today")
     def status_today(self, obj):
@@ -198,9 +194,7 @@ class ProgrammeAdmin(PublishableAdmin):
             .prefetch_related(
                 Prefetch(
                     "funds",
-                    queryset=Fund.objects.published().prefetch_related(
-                        Prefetch("rounds", queryset=FundRound.objects.published(), to_attr="published_rounds")
-                    ),
+                    queryset=Fund.objects.published().prefetch_related(rounds_prefetch()),
                     to_attr="published_funds",
                 )
             )

@@ -4,3 +4,29 @@ from django.apps import AppConfig
 class SupportConfig(AppConfig):
     name = "support"
     verbose_name = "Support and funding"
+
+    def ready(self):
+        from psm_site.search import register
+        from support.models import Fund, Programme
+
+        register(
+            "Support programme",
+            Programme,
+            title="name",
+            summary="summary",
+            fields=[
+                ("name", "A"),
+                ("summary", "B"),
+                ("offers", "C"),
+                ("eligibility", "C"),
+                ("consortia__members__name", "C"),
+                ("body", "D"),
+            ],
+        )
+        register(
+            "Fund",
+            Fund,
+            title="name",
+            summary="summary",
+            fields=[("name", "A"), ("summary", "B"), ("uses", "C"), ("who_can_apply", "C")],
+        )

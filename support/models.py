@@ -289,8 +289,11 @@ class FundRound(ConstraintErrorsOnFields, Publishable):
 # --- Funds ------------------------------------------------------------------------------------
 
 
-def _published_rounds():
-    return Prefetch("rounds", queryset=FundRound.objects.published(), to_attr="published_rounds")
+def rounds_prefetch(*, drafts=False):
+    """A fund's rounds for its status and its page: the published ones, or all of them for a
+    staff preview. (The fund's own publishing state is checked where the fund is fetched.)"""
+    rounds = FundRound.objects.all() if drafts else FundRound.objects.filter(status=Publishable.Status.PUBLISHED)
+    return Prefetch("rounds", queryset=rounds, to_attr="prefetched_rounds")
 
 
 class FundQuerySet(PublishableQuerySet):
@@ -314,11 +317,11 @@ class FundQuerySet(PublishableQuerySet):
 
     def for_index(self):
         """Funds on 'What support is available?', with their published rounds."""
-        return self.published().select_related("programme").prefetch_related(_published_rounds())
+        return self.published().select_related("programme").prefetch_related(rounds_prefetch())
 
-    def for_page(self):
-        """A fund's page: its programme, published rounds and change notes."""
-        return self.select_related("programme").prefetch_related(_published_rounds(), "change_notes")
+    def for_page(self, *, draft_rounds=False):
+        """A fund's page: its programme, rounds (drafts too for a staff preview) and change notes."""
+        return self.select_related("programme").prefetch_related(rounds_prefetch(drafts=draft_rounds), "change_notes")
 
 
 class Fund(ClosedForGood, ConstraintErrorsOnFields, Publishable):
@@ -398,20 +401,24 @@ class Fund(ClosedForGood, ConstraintErrorsOnFields, Publishable):
     def get_absolute_url(self):
         return reverse("support:fund-detail", kwargs={"slug": self.slug})
 
-    def public_rounds(self):
-        """Published rounds, oldest first (from the page's prefetch when it made one)."""
+    def rounds_shown(self):
+        """Published rounds, oldest first, or those the view prefetched (drafts too in a preview)."""
         try:
-            return self.published_rounds
+            return self.prefetched_rounds
         except AttributeError:
-            return list(self.rounds.published())
+            return list(self.rounds.filter(status=Publishable.Status.PUBLISHED))
 
     def rounds_latest_first(self):
-        return sorted(self.public_rounds(), key=lambda r: r.number, reverse=True)
+        return sorted(self.rounds_shown(), key=lambda r: r.number, reverse=True)
+
+    @property
+    def has_draft_rounds(self):
+        return any(not r.is_published for r in self.rounds_shown())
 
     def availability_at(self, now):
         if self.closed_for_good:
             return Status.CLOSED
-        return _first([r.availability_at(now) for r in self.public_rounds()]) or Status.CLOSED
+        return _first([r.availability_at(now) for r in self.rounds_shown()]) or Status.CLOSED
 
     @property
     def availability(self):
@@ -420,10 +427,10 @@ class Fund(ClosedForGood, ConstraintErrorsOnFields, Publishable):
 
     @property
     def current_rounds(self):
-        """Published rounds not yet closed, soonest deadline first."""
+        """Rounds shown that have not closed yet, soonest deadline first."""
         now = timezone.now()
         return sorted(
-            (r for r in self.public_rounds() if r.availability_at(now) != Status.CLOSED), key=lambda r: r.closes_at
+            (r for r in self.rounds_shown() if r.availability_at(now) != Status.CLOSED), key=lambda r: r.closes_at
         )
 
 
@@ -434,7 +441,7 @@ class ProgrammeQuerySet(PublishableQuerySet):
     def _funds(self):
         return Prefetch(
             "funds",
-            queryset=Fund.objects.published().prefetch_related(_published_rounds()),
+            queryset=Fund.objects.published().prefetch_related(rounds_prefetch()),
             to_attr="published_funds",
         )
 
@@ -449,7 +456,7 @@ class ProgrammeQuerySet(PublishableQuerySet):
 
 class Programme(ClosedForGood, ConstraintErrorsOnFields, Publishable):
     class Audience(models.TextChoices):
-        ASPIRING = "aspiring", "Aspiring mutuals: public sector teams thinking of spinning out"
+        ASPIRING = "aspiring", "Aspiring mutuals (public sector teams thinking of spinning out)"
         EXISTING = "existing", "Existing mutuals"
         BOTH = "both", "Aspiring and existing mutuals"
 
@@ -541,7 +548,7 @@ class Programme(ClosedForGood, ConstraintErrorsOnFields, Publishable):
         try:
             return self.published_funds
         except AttributeError:
-            return list(self.funds.published().prefetch_related(_published_rounds()))
+            return list(self.funds.published().prefetch_related(rounds_prefetch()))
 
     def availability_at(self, now):
         """Closed for good, or by its own dates when it has them, else by its funds' rounds.

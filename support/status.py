@@ -69,7 +69,3 @@ def status_at(now, *, opens_at, closes_at):
 def start_of_uk_day(day):
     """Midnight at the start of `day` in UK time, as an aware moment."""
     return datetime.combine(day, time(0), tzinfo=UK)
-
-
-def uk_today(now=None):
-    return timezone.localtime(now or timezone.now(), UK).date()

@@ -33,9 +33,10 @@ def programme_detail(request, slug):
 
 @require_GET
 def fund_detail(request, slug):
-    fund, is_preview = get_for_request(request, Fund.objects.for_page(), slug=slug)
+    staff = request.user.is_authenticated and request.user.has_perm("support.view_fundround")
+    fund, is_preview = get_for_request(request, Fund.objects.for_page(draft_rounds=staff), slug=slug)
     response = render(request, "support/fund_detail.html", {"fund": fund, "is_preview": is_preview})
-    return preview_aware(response, is_preview)
+    return preview_aware(response, is_preview or fund.has_draft_rounds)
 
 
 @require_GET

@@ -1,6 +1,7 @@
 """The public pages: what support is available, programmes and funds."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from psm_site.publishing import add_change_note
@@ -192,3 +193,45 @@ def test_query_counts_do_not_grow_with_the_content(client, frozen, django_assert
     # fund with its programme; its rounds; change notes
     with django_assert_num_queries(3):
         assert client.get(fund.get_absolute_url()).status_code == 200
+
+
+def test_programmes_and_funds_are_found_by_site_search(client, frozen):
+    frozen(NOW)
+    programme = make_programme(name="Mutuals Support Programme 2")
+    Consortium.objects.create(programme=programme, name="GoMutual").members.create(name="Bevan Brittan")
+    make_fund(name="Mutuals Interim Support Fund", uses="* an options appraisal")
+    make_fund(name="Hidden draft fund", uses="an options appraisal", published=False)
+    html = client.get(reverse("search"), {"q": "Bevan Brittan"}).text
+    assert "Mutuals Support Programme 2" in html
+    html = client.get(reverse("search"), {"q": "options appraisal"}).text
+    assert "Mutuals Interim Support Fund" in html and "Hidden draft fund" not in html
+
+
+def test_index_links_the_calendar_and_updates_feeds(client, frozen):
+    frozen(NOW)
+    html = client.get(INDEX).text
+    assert f'href="{reverse("support:rounds-calendar")}"' in html
+    assert f'href="{reverse("support-updates-feed")}"' in html
+
+
+def test_staff_preview_draft_rounds_marked_and_uncached(editor_client, frozen):
+    frozen(NOW)
+    fund = make_fund(name="Live fund")
+    make_round(fund, number=1, opens_at=uk(2026, 1, 1), closes_at=uk(2026, 2, 1, 17))
+    make_round(fund, number=2, opens_at=uk(2026, 6, 2, 9), closes_at=uk(2026, 6, 30, 17), published=False)
+    response = editor_client.get(fund.get_absolute_url())
+    html = response.text
+    assert 'id="round-2"' in html and "Only signed-in staff can see this round" in html
+    assert '<strong class="govuk-tag">Upcoming</strong>' in html
+    assert "no-store" in response["Cache-Control"]
+    public = Client().get(fund.get_absolute_url())
+    assert 'id="round-2"' not in public.text and 'id="round-1"' in public.text
+    assert "no-store" not in public.get("Cache-Control", "")
+
+
+def test_staff_preview_of_a_draft_fund_shows_its_rounds(editor_client, frozen):
+    frozen(NOW)
+    fund = make_fund(name="Draft fund", published=False)
+    make_round(fund, number=1, opens_at=uk(2026, 5, 1), closes_at=uk(2026, 6, 30, 17))
+    html = editor_client.get(fund.get_absolute_url()).text
+    assert "This is a draft" in html and 'id="round-1"' in html
