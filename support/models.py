@@ -174,6 +174,9 @@ class FundRound(ConstraintErrorsOnFields, Publishable):
     history = HistoricalRecords()
 
     constraint_fields = {"round_number_unique_per_fund": "number", "round_closes_after_opening": "closes_at"}
+    # A round is a section of its fund's page, not a page: site-wide lists of pages (the sitemap,
+    # slug redirects) can leave it out. Its get_absolute_url() points at that section.
+    has_own_page = False
 
     class Meta:
         ordering = ["fund", "number"]
