@@ -4,6 +4,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from mutuals.forms import MutualFilterForm
@@ -16,7 +17,20 @@ from psm_site.publishing import get_for_request, preview_aware
 @require_GET
 def guide_detail(request, slug):
     guide, is_preview = get_for_request(request, Guide.objects.for_page(), slug=slug)
-    response = render(request, "mutuals/guide_detail.html", {"guide": guide, "is_preview": is_preview})
+    json_ld = {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "headline": guide.title,
+        "description": guide.summary,
+        "url": request.build_absolute_uri(guide.get_absolute_url()),
+        "publisher": {"@type": "GovernmentOrganization", "name": guide.organisation},
+        "inLanguage": "en-GB",
+    }
+    if guide.first_published_at:
+        json_ld["datePublished"] = guide.first_published_at.isoformat()
+        json_ld["dateModified"] = (guide.last_updated_at or guide.first_published_at).isoformat()
+    context = {"guide": guide, "is_preview": is_preview, "json_ld": json_ld}
+    response = render(request, "mutuals/guide_detail.html", context)
     return preview_aware(response, is_preview)
 
 
@@ -207,7 +221,27 @@ def mutuals_geojson(request):
 
 @require_GET
 def about_data(request):
-    return render(request, "mutuals/about_data.html", {"columns": COLUMNS, "licence": LICENCE})
+    json_ld = {
+        "@context": "https://schema.org",
+        "@type": "Dataset",
+        "name": "Public service mutuals in England",
+        "description": "The registry of public service mutuals: organisations that have left the public sector, "
+        "still deliver public services, and are run with real staff control.",
+        "url": request.build_absolute_uri(),
+        "license": LICENCE["url"],
+        "creator": {"@type": "GovernmentOrganization", "name": "Department for Culture, Media and Sport"},
+        "spatialCoverage": "England",
+        "variableMeasured": [name for name, _ in COLUMNS],
+        "distribution": [
+            {"@type": "DataDownload", "encodingFormat": kind, "contentUrl": request.build_absolute_uri(reverse(name))}
+            for kind, name in [
+                ("text/csv", "mutuals:mutuals-csv"),
+                ("application/json", "mutuals:mutuals-json"),
+                ("application/geo+json", "mutuals:mutuals-geojson"),
+            ]
+        ],
+    }
+    return render(request, "mutuals/about_data.html", {"columns": COLUMNS, "licence": LICENCE, "json_ld": json_ld})
 
 
 @require_GET

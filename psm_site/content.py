@@ -16,6 +16,11 @@ def publishable_models(app_label=None):
     ]
 
 
+def models_with_pages(app_label=None):
+    """Publishable models whose items have a page of their own (a fund round lives on its fund's page)."""
+    return [model for model in publishable_models(app_label) if getattr(model, "has_own_page", True)]
+
+
 def public_change_notes(app_label=None):
     """Change notes of published items only, newest first, with their items prefetched."""
     condition = Q(pk__in=[])

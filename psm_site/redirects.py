@@ -13,7 +13,12 @@ from psm_site.models import Publishable
 
 @receiver(pre_save)
 def remember_old_address(sender, instance, raw=False, **kwargs):
-    if raw or not isinstance(instance, Publishable) or instance.pk is None:
+    if (
+        raw
+        or not isinstance(instance, Publishable)
+        or instance.pk is None
+        or not getattr(instance, "has_own_page", True)
+    ):
         return
     old = type(instance).objects.filter(pk=instance.pk).first()
     instance._old_address = old.get_absolute_url() if old is not None and old.is_published else None

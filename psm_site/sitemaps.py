@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import NoReverseMatch, reverse
 
-from psm_site.content import publishable_models
+from psm_site.content import models_with_pages
 
 # Lists and tools with no model behind them. A name whose page does not exist yet is skipped.
 STATIC_PAGES = [
@@ -48,6 +48,6 @@ class PublishedSitemap(Sitemap):
 
 def sitemaps():
     maps = {"pages": StaticSitemap()}
-    for model in publishable_models():
+    for model in models_with_pages():
         maps[f"{model._meta.app_label}-{model._meta.model_name}"] = PublishedSitemap(model)
     return maps

@@ -77,3 +77,14 @@ def make_many_mutuals(count, *, prefix="bulk"):
         Through(mutual_id=m.pk, sector_id=sectors[i % len(sectors)].pk) for i, m in enumerate(mutuals)
     )
     return mutuals
+
+
+def make_open_round():
+    """A published fund round open now (opened 3 days ago, closing in 30 days)."""
+    from datetime import timedelta
+
+    from tests.support.factories import make_fund, make_round
+
+    fund = make_fund(name="Mutuals Growth Fund", slug="mutuals-growth-fund", summary="Grants for young mutuals.")
+    now = timezone.now()
+    return make_round(fund, opens_at=now - timedelta(days=3), closes_at=now + timedelta(days=30), number=1)

@@ -58,3 +58,37 @@ def axe_violations(page):
 
     results = Axe().run(page)
     return [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in results.response["violations"]]
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Browser tests are transactional: Django empties every table after each one, including
+    the rows data migrations made (groups, sectors, regions). Put them back before each test
+    by running those migrations' data functions again; they are idempotent."""
+    if "live_server" not in request.fixturenames and "transactional_db" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import RunPython
+
+    from psm_site.apps import set_site_domain
+
+    graph = MigrationLoader(connection).graph
+    with connection.schema_editor(atomic=False) as schema_editor:
+        for key in _all_in_order(graph):
+            for operation in graph.nodes[key].operations:
+                if isinstance(operation, RunPython):
+                    operation.code(apps, schema_editor)
+    set_site_domain()
+
+
+def _all_in_order(graph):
+    seen, ordered = set(), []
+    for leaf in sorted(graph.leaf_nodes()):
+        for key in graph.forwards_plan(leaf):
+            if key not in seen:
+                seen.add(key)
+                ordered.append(key)
+    return ordered

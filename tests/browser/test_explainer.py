@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from tests.browser.conftest import axe_violations
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 GUIDE = "/introduction-to-public-service-mutuals"
 

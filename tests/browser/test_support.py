@@ -13,7 +13,7 @@ from django.utils import timezone
 from tests.browser.conftest import axe_violations
 from tests.support.factories import make_fund, make_programme, make_round
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 MISF = reverse("support:fund-detail", kwargs={"slug": "mutuals-interim-support-fund"})
 MSP2 = reverse("support:programme-detail", kwargs={"slug": "mutuals-support-programme-2"})

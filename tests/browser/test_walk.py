@@ -8,16 +8,19 @@ from django.core.management import call_command
 from django.test import Client
 
 from tests.browser.conftest import axe_violations
+from tests.factories import make_open_round
 from tests.walk import crawl
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 OFFSITE = re.compile(r"^https?://(?!localhost|127\.0\.0\.1)")
 
 
 @pytest.fixture
 def content(db):
+    """The fixtures and a round open now, so the open-round banner and round pages are walked too."""
     call_command("load_initial_content", stdout=io.StringIO())
+    return make_open_round()
 
 
 def test_axe_finds_no_violations_on_any_page(live_server, page, content):
@@ -55,3 +58,15 @@ def test_without_javascript_home_to_a_mutual_by_sector(no_js_page, live_server, 
     page.locator(".psm-result a").first.click()
     assert page.locator(".govuk-caption-l").inner_text() == "Public service mutual"
     assert "Libraries" in page.locator("main").inner_text()
+
+
+def test_without_javascript_home_to_an_open_round(no_js_page, live_server, content):
+    page = no_js_page
+    page.goto(live_server.url + "/")
+    banner = page.locator(".govuk-notification-banner")
+    assert "Mutuals Growth Fund" in banner.inner_text()
+    page.get_by_role("link", name="Get support").click()
+    assert page.locator("h1").inner_text() == "What support is available?"
+    page.get_by_role("link", name="Mutuals Growth Fund").first.click()
+    main = page.locator("main").inner_text()
+    assert "Open" in main and "How to apply" in main

@@ -263,4 +263,4 @@ def test_admin_mutual_pages_render_with_the_pin_map(editor_client, registry):
     ]:
         response = editor_client.get(url)
         assert response.status_code == 200
-        assert 'data-pin-map' in response.text and 'data-longitude-input="id_longitude"' in response.text
+        assert "data-pin-map" in response.text and 'data-longitude-input="id_longitude"' in response.text

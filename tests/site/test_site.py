@@ -214,3 +214,26 @@ def test_healthz_is_503_when_the_database_is_down(client, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert "secret" not in response.text and response.json()["database"] == "down"
+
+
+def _json_ld(html):
+    import json
+    import re
+
+    return [
+        json.loads(block)
+        for block in re.findall(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', html, re.S)
+    ]
+
+
+def test_structured_data(client, content):
+    types = {data["@type"] for data in _json_ld(client.get(content["guide"].get_absolute_url()).text)}
+    assert types == {"GovernmentOrganization", "Article"}
+    about = _json_ld(client.get(reverse("mutuals:about-data")).text)
+    dataset = next(data for data in about if data["@type"] == "Dataset")
+    assert {d["encodingFormat"] for d in dataset["distribution"]} == {
+        "text/csv",
+        "application/json",
+        "application/geo+json",
+    }
+    assert "Organization" in {data["@type"] for data in _json_ld(client.get(content["mutual"].get_absolute_url()).text)}

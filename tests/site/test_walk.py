@@ -1,13 +1,11 @@
 """The site-wide walk: every public page, found by following links from the home page."""
 
-import io
 import json
 import re
 from collections import Counter
 
 import feedparser
 import pytest
-from django.core.management import call_command
 from icalendar import Calendar
 
 from tests.helpers import count_tags, page_title
@@ -23,8 +21,7 @@ NOT_LINKED = {
 
 
 @pytest.fixture
-def site_pages(client):
-    call_command("load_initial_content", stdout=io.StringIO())
+def site_pages(client, site_content):
     return crawl(client)
 
 

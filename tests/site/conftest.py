@@ -1,0 +1,13 @@
+import io
+
+import pytest
+from django.core.management import call_command
+
+from tests.factories import make_open_round
+
+
+@pytest.fixture
+def site_content(db):
+    """The fixtures, plus a round open now (fixtures first: they carry their own ids)."""
+    call_command("load_initial_content", stdout=io.StringIO())
+    return make_open_round()
