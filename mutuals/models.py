@@ -240,6 +240,7 @@ class GuideSection(models.Model):
         )
         BENEFITS = "benefits", "The benefits, by audience"
         FINDINGS = "findings", "A chart of a publication's research findings"
+        OPEN_ROUNDS = "open_rounds", "A banner naming any fund round open now (shown only while one is open)"
 
     guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="sections")
     position = models.PositiveSmallIntegerField(default=0, help_text="Sections show in this order.")

@@ -96,7 +96,7 @@ def _grow(guide, report, n):
 @pytest.mark.parametrize("extra", [0, 20])
 def test_guide_query_count_is_fixed(client, django_assert_num_queries, guide, report, extra):
     _grow(guide, report, extra)
-    with django_assert_num_queries(8):  # 7 for the guide, 1 for the open-round banner
+    with django_assert_num_queries(7):
         client.get(guide.get_absolute_url())
 
 
@@ -107,3 +107,14 @@ def test_research_pages_query_counts_are_fixed(client, django_assert_num_queries
         client.get(reverse("mutuals:publication-list"))
     with django_assert_num_queries(4):
         client.get(report.get_absolute_url())
+
+
+def test_open_round_banner_sits_in_its_section_only_while_a_round_is_open(client, guide):
+    from tests.factories import make_open_round
+
+    guide.sections.create(position=9, heading="What is the government doing to help?", block="open_rounds")
+    assert "govuk-notification-banner" not in client.get(guide.get_absolute_url()).text
+    make_open_round()
+    html = client.get(guide.get_absolute_url()).text
+    assert html.index('id="what-is-the-government-doing-to-help"') < html.index("govuk-notification-banner")
+    assert "Mutuals Growth Fund" in html

@@ -81,11 +81,12 @@ def test_banner_costs_one_query(frozen, django_assert_num_queries, rounds):
 
 def test_banner_on_the_home_page_and_the_explainer(client, frozen, misf):
     guide = make_guide(title="Introduction to Public Service Mutuals")
+    guide.sections.create(heading="What is the government doing to help?", block="open_rounds")
     frozen(OPENS)
-    for url in [reverse("home"), guide.get_absolute_url()]:
-        html = client.get(url).text
-        assert TEXT in html, url
-        assert html.index("govuk-notification-banner") < html.index("<h1")
+    home, explainer = client.get(reverse("home")).text, client.get(guide.get_absolute_url()).text
+    assert TEXT in home and home.index("govuk-notification-banner") < home.index("<h1")
+    assert TEXT in explainer  # inside 'What is the government doing to help?'
+    assert explainer.index("What is the government doing to help?</h2>") < explainer.index("govuk-notification-banner")
     frozen(CLOSES)
     for url in [reverse("home"), guide.get_absolute_url()]:
         assert TEXT not in client.get(url).text
