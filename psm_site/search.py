@@ -9,7 +9,7 @@ from functools import reduce
 from operator import add, or_
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import F, Q
 
 MAX_PER_TYPE = 200
 
@@ -56,8 +56,9 @@ def _search_postgres(source, text):
     query = SearchQuery(text, search_type="websearch", config="english")
     rows = (
         source.model.objects.published()
-        .annotate(rank=SearchRank(vector, query))
-        .filter(rank__gt=0)
+        .annotate(document=vector)
+        .filter(document=query)  # the match operator: ts_rank alone is never quite 0
+        .annotate(rank=SearchRank(F("document"), query))
         .order_by("-rank", "pk")
         .distinct()[:MAX_PER_TYPE]
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
 from mutuals.models import Guide, Publication
 
@@ -24,5 +25,7 @@ class Command(BaseCommand):
             return
         fixtures_dir = Path(settings.BASE_DIR) / "fixtures"
         paths = [fixtures_dir / f"{name}.json" for name in FIXTURE_ORDER if (fixtures_dir / f"{name}.json").exists()]
-        call_command("loaddata", *[str(p) for p in paths], verbosity=0)
+        with transaction.atomic():
+            for path in paths:  # one at a time: PostgreSQL's id sequences are reset after each file
+                call_command("loaddata", str(path), verbosity=0)
         self.stdout.write(self.style.SUCCESS(f"Loaded {', '.join(p.name for p in paths)}."))
