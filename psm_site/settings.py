@@ -244,3 +244,4 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 MAINTENANCE_MODE = env_bool("MAINTENANCE_MODE", False)
 # The CSRF cookie (set only on pages with a form) lasts for the browser session.
 CSRF_COOKIE_AGE = None
+CSRF_FAILURE_VIEW = "psm_site.views.csrf_failure"

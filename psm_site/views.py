@@ -221,3 +221,8 @@ def permission_denied(request, exception=None):
 
 def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
+
+
+def csrf_failure(request, reason=""):
+    """A form sent without its security token (often an expired page): GOV.UK-styled 403."""
+    return render(request, "403.html", status=403)

@@ -237,3 +237,31 @@ def test_structured_data(client, content):
         "application/geo+json",
     }
     assert "Organization" in {data["@type"] for data in _json_ld(client.get(content["mutual"].get_absolute_url()).text)}
+
+
+@pytest.mark.parametrize(
+    "handler, status, text",
+    [
+        ("bad_request", 400, "Sorry, there is a problem with that request"),
+        ("permission_denied", 403, "You cannot see this page"),
+        ("csrf_failure", 403, "You cannot see this page"),
+    ],
+)
+def test_error_pages_are_govuk_styled_with_the_right_status(rf, handler, status, text):
+    from django.contrib.auth.models import AnonymousUser
+
+    from psm_site import views
+
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    request.csp_nonce = "n"
+    response = getattr(views, handler)(request)
+    assert response.status_code == status
+    assert text in response.content.decode() and "govuk-template" in response.content.decode()
+
+
+def test_a_form_posted_without_its_token_gets_the_govuk_403():
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(reverse("feedback-problem"), {"path": "/", "what_wrong": "x"})
+    assert response.status_code == 403 and "You cannot see this page" in response.text
