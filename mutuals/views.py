@@ -1,8 +1,7 @@
 import csv
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -11,6 +10,7 @@ from mutuals.forms import MutualFilterForm
 from mutuals.models import Guide, Mutual, Publication, Region, Sector
 from mutuals.registry import COLUMNS, LICENCE, export_row, map_points
 from psm_site.models import Publishable
+from psm_site.pagination import get_page_or_404, page_links
 from psm_site.publishing import get_for_request, preview_aware
 
 
@@ -79,38 +79,15 @@ def mutual_list(request):
             request, "mutuals/mutual_list.html", {"filter_form": form, "points": [], "page": None}, status=400
         )
     points = map_points(results)
-    paginator = Paginator(points, PAGE_SIZE, allow_empty_first_page=True)
-    try:
-        page = paginator.page(request.GET.get("page") or 1)
-    except (EmptyPage, PageNotAnInteger):
-        raise Http404("There is no such page of results.") from None
+    page = get_page_or_404(points, PAGE_SIZE, request.GET.get("page"))
     context = {
         "filter_form": form,
         "points": points,
         "page": page,
-        "page_links": _page_links(form, page),
+        "page_links": page_links(page, lambda number: "?" + form.query_string(page=number)),
         "query": form.query_string(),
     }
     return render(request, "mutuals/mutual_list.html", context)
-
-
-def _page_links(form, page):
-    """GOV.UK pagination: previous, next and numbered links, all keeping the filters."""
-    paginator = page.paginator
-    if paginator.num_pages <= 1:
-        return None
-    wanted = {1, paginator.num_pages, page.number - 1, page.number, page.number + 1}
-    items, last = [], 0
-    for number in sorted(n for n in wanted if 1 <= n <= paginator.num_pages):
-        if number - last > 1:
-            items.append({"ellipsis": True})
-        items.append({"number": number, "href": "?" + form.query_string(page=number), "current": number == page.number})
-        last = number
-    return {
-        "items": items,
-        "previous": "?" + form.query_string(page=page.number - 1) if page.has_previous() else None,
-        "next": "?" + form.query_string(page=page.number + 1) if page.has_next() else None,
-    }
 
 
 @require_GET

@@ -4,9 +4,8 @@ import sys
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import DatabaseError, connection
-from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -18,6 +17,7 @@ from mutuals.models import Mutual
 from psm_site.content import public_change_notes
 from psm_site.forms import ProblemForm, SearchForm, UsefulForm, clean_path
 from psm_site.models import Feedback, Page
+from psm_site.pagination import get_page_or_404, page_links
 from psm_site.publishing import get_for_request, preview_aware
 from psm_site.search import search as site_search
 
@@ -35,13 +35,6 @@ def home(request):
     return render(request, "home.html", context)
 
 
-def _page_or_404(paginator, number):
-    try:
-        return paginator.page(number or 1)
-    except (EmptyPage, PageNotAnInteger):
-        raise Http404("There is no such page.") from None
-
-
 @require_GET
 def search(request):
     form = SearchForm(request.GET)
@@ -52,37 +45,17 @@ def search(request):
     context["query"] = query
     if query:
         results = site_search(query)
-        page = _page_or_404(Paginator(results, RESULTS_PER_PAGE), request.GET.get("page"))
-        context.update(page=page, results=results, page_links=_page_links(page, {"q": query}))
+        page = get_page_or_404(results, RESULTS_PER_PAGE, request.GET.get("page"))
+        links = page_links(page, lambda number: "?" + urlencode({"q": query, "page": number}))
+        context.update(page=page, results=results, page_links=links)
     return render(request, "search.html", context)
-
-
-def _page_links(page, params):
-    """GOV.UK pagination links keeping the other parameters."""
-    if page.paginator.num_pages <= 1:
-        return None
-
-    def href(number):
-        return "?" + urlencode({**params, "page": number})
-
-    wanted = {1, page.paginator.num_pages, page.number - 1, page.number, page.number + 1}
-    items, last = [], 0
-    for number in sorted(n for n in wanted if 1 <= n <= page.paginator.num_pages):
-        if number - last > 1:
-            items.append({"ellipsis": True})
-        items.append({"number": number, "href": href(number), "current": number == page.number})
-        last = number
-    return {
-        "items": items,
-        "previous": href(page.number - 1) if page.has_previous() else None,
-        "next": href(page.number + 1) if page.has_next() else None,
-    }
 
 
 @require_GET
 def updates(request):
-    page = _page_or_404(Paginator(public_change_notes(), UPDATES_PER_PAGE), request.GET.get("page"))
-    return render(request, "updates.html", {"page": page, "page_links": _page_links(page, {})})
+    page = get_page_or_404(public_change_notes(), UPDATES_PER_PAGE, request.GET.get("page"))
+    links = page_links(page, lambda number: f"?page={number}")
+    return render(request, "updates.html", {"page": page, "page_links": links})
 
 
 @require_GET
