@@ -90,3 +90,12 @@ def test_uk_date_formats(settings):
     from django.utils.formats import date_format
 
     assert date_format(date(2017, 4, 3)) == "3 April 2017"
+
+
+def test_pages_and_open_data_are_compressed_for_clients_that_accept_it(client):
+    from tests.factories import make_mutual
+
+    make_mutual()
+    for url in ["/research/", "/mutuals/", "/mutuals.geojson"]:
+        response = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+        assert response["Content-Encoding"] == "gzip", url
