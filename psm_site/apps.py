@@ -8,7 +8,7 @@ class SiteConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from psm_site import redirects  # noqa: F401 - connects the slug-change signals
+        from psm_site import checks, redirects  # noqa: F401 - registers the checks and the slug-change signals
 
         post_migrate.connect(set_site_domain, sender=self)
 

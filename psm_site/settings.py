@@ -4,12 +4,12 @@ Every variable is listed, with its default, in .env.example.
 """
 
 import os
+import secrets
 import sys
 from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
-from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -30,10 +30,11 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 TESTING = env_bool("DJANGO_TESTING") or "pytest" in sys.modules
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+SECRET_KEY_FROM_ENVIRONMENT = bool(SECRET_KEY)
 if not SECRET_KEY:
-    if not DEBUG and not TESTING:
-        raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=on for local development).")
-    SECRET_KEY = "insecure-development-key-never-used-in-production-" + "x" * 20
+    # Management commands, tests and development run without one; serving the site through
+    # WSGI (gunicorn) refuses to start without it (psm_site/wsgi.py), and `check --deploy` fails.
+    SECRET_KEY = "insecure-development-key-" + ("for-debug-only" if DEBUG else secrets.token_urlsafe(32))
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver" if DEBUG or TESTING else "")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")

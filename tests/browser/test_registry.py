@@ -16,7 +16,7 @@ from django.urls import reverse
 from mutuals.models import ENGLAND_LATITUDE, ENGLAND_LONGITUDE, Mutual, Region, Sector
 from tests.browser.conftest import axe_violations
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 OFF_SITE = re.compile(r"^https?://(?!localhost[:/]|127\.0\.0\.1[:/])")
 MAP = "#mutual-map-canvas"

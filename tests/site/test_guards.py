@@ -72,6 +72,7 @@ def test_deployment_checklist_is_clean(monkeypatch):
     monkeypatch.setattr(
         settings, "SECRET_KEY", "a" * 20 + "b-production-secret-of-enough-length-and-variety-1234567890"
     )
+    monkeypatch.setattr(settings, "SECRET_KEY_FROM_ENVIRONMENT", True)
     monkeypatch.setattr(settings, "SECURE_SSL_REDIRECT", True)
     monkeypatch.setattr(settings, "SESSION_COOKIE_SECURE", True)
     monkeypatch.setattr(settings, "CSRF_COOKIE_SECURE", True)
@@ -99,3 +100,13 @@ def test_pages_and_open_data_are_compressed_for_clients_that_accept_it(client):
     for url in ["/research/", "/mutuals/", "/mutuals.geojson"]:
         response = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
         assert response["Content-Encoding"] == "gzip", url
+
+
+def test_deploy_check_fails_without_a_secret_key_from_the_environment(monkeypatch):
+    from django.conf import settings
+    from django.core.management.base import SystemCheckError
+
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
+    monkeypatch.setattr(settings, "SECRET_KEY_FROM_ENVIRONMENT", False)
+    with pytest.raises(SystemCheckError, match="DJANGO_SECRET_KEY is not set"):
+        call_command("check", "--deploy", stdout=io.StringIO(), stderr=io.StringIO())
