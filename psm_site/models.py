@@ -84,10 +84,6 @@ class Publishable(models.Model):
         return None
 
 
-class PageQuerySet(PublishableQuerySet):
-    pass
-
-
 class Page(Publishable):
     """A site page edited in the admin: accessibility statement, cookies, privacy, contact."""
 
@@ -104,7 +100,6 @@ class Page(Publishable):
         help_text="For the accessibility statement: when the site was last tested. Shown on the page.",
     )
 
-    objects = PageQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
