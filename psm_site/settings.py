@@ -14,22 +14,31 @@ from csp.constants import NONCE, NONE, SELF
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+# A variable set blank (as .env.example ships several) counts as unset: its default applies.
+def env_str(name, default=""):
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
 def env_bool(name, default=False):
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    value = env_str(name)
+    return default if not value else value.lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name, default):
+    value = env_str(name)
+    return default if not value else int(value)
 
 
 def env_list(name, default=""):
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 # The test suite runs with production settings except HTTPS redirects, secure cookies and hashed static.
 TESTING = env_bool("DJANGO_TESTING") or "pytest" in sys.modules
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 SECRET_KEY_FROM_ENVIRONMENT = bool(SECRET_KEY)
 if not SECRET_KEY:
     # Management commands, tests and development run without one; serving the site through
@@ -83,7 +92,7 @@ ROOT_URLCONF = "psm_site.urls"
 WSGI_APPLICATION = "psm_site.wsgi.application"
 SITE_ID = 1
 # The public host name, for absolute links in the sitemap.
-SITE_DOMAIN = os.environ.get("SITE_DOMAIN", "127.0.0.1:8000")
+SITE_DOMAIN = env_str("SITE_DOMAIN", "127.0.0.1:8000")
 
 TEMPLATES = [
     {
@@ -109,7 +118,7 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
@@ -151,16 +160,16 @@ STORAGES = {
     },
 }
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT") or BASE_DIR / "media")
 # Attachments larger than this are refused at upload (bytes; default 20 MB).
-ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # GOV.UK branding (GDS Transport font and the crown) is licensed only for services on gov.uk.
 GOVUK_BRAND = env_bool("GOVUK_BRAND", False)
 SERVICE_NAME = "Public Service Mutuals"
-PHASE = os.environ.get("SITE_PHASE", "Beta")
-CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "mutuals@culture.gov.uk")
+PHASE = env_str("SITE_PHASE", "Beta")
+CONTACT_EMAIL = env_str("CONTACT_EMAIL", "mutuals@culture.gov.uk")
 
 MAP_TILES_URL = os.environ.get("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 # Maps: tiles come from settings so a deployment can change provider; markers draw without them.
@@ -174,7 +183,7 @@ LEAFLET_CONFIG = {
         (
             "OpenStreetMap",
             MAP_TILES_URL,
-            {"attribution": os.environ.get("MAP_TILES_ATTRIBUTION", "&copy; OpenStreetMap contributors")},
+            {"attribution": env_str("MAP_TILES_ATTRIBUTION", "&copy; OpenStreetMap contributors")},
         )
     ]
     if MAP_TILES_URL
@@ -188,7 +197,7 @@ LEAFLET_CONFIG = {
         }
     },
 }
-MAP_TILE_ORIGIN = os.environ.get("MAP_TILE_ORIGIN", "https://tile.openstreetmap.org")
+MAP_TILE_ORIGIN = env_str("MAP_TILE_ORIGIN", "https://tile.openstreetmap.org")
 
 # Security: Django's deployment checklist. HTTPS settings are on unless DEBUG.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -199,7 +208,7 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not (DEBUG or TESTING))
 SESSION_COOKIE_SECURE = not (DEBUG or TESTING)
 CSRF_COOKIE_SECURE = not (DEBUG or TESTING)
-SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31536000))
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 if env_bool("DJANGO_BEHIND_PROXY"):
@@ -226,11 +235,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
 }
 
 # A closed round or fund counts as 'closing soon' within this many days of its deadline.
-CLOSING_SOON_DAYS = int(os.environ.get("CLOSING_SOON_DAYS", "14"))
+CLOSING_SOON_DAYS = env_int("CLOSING_SOON_DAYS", 14)
 
 # Staging can ask search engines to stay away.
 ROBOTS_DISALLOW_ALL = env_bool("ROBOTS_DISALLOW_ALL", False)
