@@ -8,7 +8,7 @@ PORT ?= 8000
 CSS := static/build/css/psm.css static/build/css/psm-gds.css
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast lint bench collectstatic clean
+.PHONY: help run test test-fast lint bench collectstatic clean fuzz audit
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -56,3 +56,9 @@ bench: $(VENV)/.dev $(CSS) ## Measure page speed at 110 and 5,000 mutuals (see b
 
 clean: ## Remove installed tools, built assets and the local database
 	rm -rf $(VENV) node_modules static/build staticfiles db.sqlite3
+
+fuzz: $(VENV)/.dev $(CSS) ## Property-based tests over every public URL with many more examples (FUZZ_EXAMPLES=2000)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-2000} $(PY) -m pytest tests/site/test_fuzz.py -q -p no:randomly $(PYTEST_ARGS)
+
+audit: $(VENV)/.dev ## pip-audit and npm audit --omit=dev (exceptions in .ci/audit-ignore)
+	$(PY) .ci/audit.py

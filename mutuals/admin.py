@@ -17,6 +17,7 @@ from mutuals.models import (
 from mutuals.resources import MutualResource
 from mutuals.widgets import PinMapLatitudeInput
 from psm_site.admin import ChangeNoteInline, PublishableAdmin
+from psm_site.spreadsheets import SafeCSV, SafeXLSX
 
 PUBLISHING_FIELDSET = ("Publishing", {"fields": ["status", "first_published_at"]})
 
@@ -99,6 +100,7 @@ class MutualForm(forms.ModelForm):
 class MutualAdmin(ImportExportMixin, PublishableAdmin):
     form = MutualForm
     resource_classes = [MutualResource]
+    export_formats = [SafeCSV, SafeXLSX]  # cells that cannot run as formulas
     list_display = [
         "name",
         "town",

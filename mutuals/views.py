@@ -12,6 +12,7 @@ from mutuals.registry import COLUMNS, LICENCE, export_row, map_points
 from psm_site.models import Publishable
 from psm_site.pagination import get_page_or_404, page_links
 from psm_site.publishing import get_for_request, preview_aware
+from psm_site.spreadsheets import safe_cell
 
 
 @require_GET
@@ -159,7 +160,7 @@ def mutuals_csv(request):
     response["Content-Disposition"] = 'attachment; filename="public-service-mutuals.csv"'
     writer = csv.DictWriter(response, fieldnames=[name for name, _ in COLUMNS])
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({name: safe_cell(value) for name, value in row.items()} for row in rows)
     return response
 
 

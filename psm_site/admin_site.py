@@ -1,13 +1,19 @@
-"""Admin autodiscovery without django-leaflet's admin module.
+"""The admin site class and admin autodiscovery without django-leaflet's admin module.
 
 django-leaflet's admin.py imports GeoDjango (and so GDAL), which this project does not use:
 coordinates are two decimal fields. We load every other app's admin module, as
 django.contrib.admin's autodiscover would.
 """
 
+from functools import partial
 from importlib import import_module
 
 from django.apps import apps
+from django.contrib.admin import AdminSite
+from django.contrib.admin.apps import SimpleAdminConfig
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.http import urlencode
 from django.utils.module_loading import module_has_submodule
 
 SKIPPED = {"leaflet"}
@@ -17,3 +23,38 @@ def autodiscover():
     for app_config in apps.get_app_configs():
         if app_config.name not in SKIPPED and module_has_submodule(app_config.module, "admin"):
             import_module(f"{app_config.name}.admin")
+
+
+class SiteAdmin(AdminSite):
+    """The admin, with a second factor required when ADMIN_TWO_FACTOR is on (psm_site.signin)."""
+
+    def has_permission(self, request):
+        from psm_site.signin import needs_second_factor
+
+        return super().has_permission(request) and not needs_second_factor(request)
+
+    def login(self, request, extra_context=None):
+        from psm_site.signin import needs_second_factor
+
+        if request.user.is_authenticated and needs_second_factor(request):
+            next_url = request.GET.get("next", "")
+            return redirect(reverse("admin:two-factor", current_app=self.name) + "?" + urlencode({"next": next_url}))
+        response = super().login(request, extra_context)
+        if request.method == "POST" and request.user.is_authenticated and needs_second_factor(request):
+            # The password was right: the code comes next, on its own page.
+            next_url = request.POST.get("next", "")
+            return redirect(reverse("admin:two-factor", current_app=self.name) + "?" + urlencode({"next": next_url}))
+        return response
+
+    def get_urls(self):
+        from psm_site import signin
+
+        return [
+            path("two-factor/", partial(signin.verify, admin_site=self), name="two-factor"),
+            path("two-factor/set-up/", partial(signin.set_up, admin_site=self), name="two-factor-setup"),
+            *super().get_urls(),
+        ]
+
+
+class AdminConfig(SimpleAdminConfig):
+    default_site = "psm_site.admin_site.SiteAdmin"

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.checks import Error, Tags, register
+from django.http.request import split_domain_port
 
 
 @register(Tags.security, deploy=True)
@@ -7,3 +8,53 @@ def secret_key_from_environment(app_configs, **kwargs):
     if settings.SECRET_KEY_FROM_ENVIRONMENT:
         return []
     return [Error("DJANGO_SECRET_KEY is not set.", hint="Set it in the environment (see .env.example).", id="psm.E001")]
+
+
+LOCAL_HOSTS = {"", "localhost", "127.0.0.1", "0.0.0.0", "::1", "testserver"}
+
+
+def _is_local(domain: str) -> bool:
+    host, _port = split_domain_port(domain)
+    host = host.strip("[]")
+    return host in LOCAL_HOSTS or host.endswith((".localhost", ".local"))
+
+
+@register(Tags.sites, deploy=True)
+def site_domain_is_public(app_configs, **kwargs):
+    if not _is_local(settings.SITE_DOMAIN):
+        return []
+    return [
+        Error(
+            f"SITE_DOMAIN is {settings.SITE_DOMAIN!r}: the sitemap and redirects would send visitors there.",
+            hint="Set SITE_DOMAIN to the public host name, e.g. mutuals.example.gov.uk.",
+            id="psm.E002",
+        )
+    ]
+
+
+@register(Tags.security, deploy=True)
+def two_factor_is_on(app_configs, **kwargs):
+    if settings.ADMIN_TWO_FACTOR:
+        return []
+    return [
+        Error(
+            "ADMIN_TWO_FACTOR is off: a stolen staff password alone opens the admin.",
+            hint="Unset ADMIN_TWO_FACTOR (it is on by default when DJANGO_DEBUG is off) or set it to on.",
+            id="psm.E003",
+        )
+    ]
+
+
+@register(Tags.caches, deploy=True)
+def shared_cache_for_several_workers(app_configs, **kwargs):
+    backend = settings.CACHES["default"]["BACKEND"]
+    if settings.WEB_CONCURRENCY <= 1 or not backend.endswith("LocMemCache"):
+        return []
+    return [
+        Error(
+            f"WEB_CONCURRENCY is {settings.WEB_CONCURRENCY} but the cache is local memory: each worker "
+            "keeps its own rate-limit counts, so the limits multiply.",
+            hint="Set REDIS_URL so every worker shares one cache.",
+            id="psm.E004",
+        )
+    ]

@@ -6,6 +6,7 @@ Every variable is listed, with its default, in .env.example.
 import os
 import secrets
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -49,7 +50,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],test
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin.apps.SimpleAdminConfig",  # autodiscovery in psm_site.admin_site (skips django-leaflet, which needs GDAL)
+    "psm_site.admin_site.AdminConfig",  # our admin site; autodiscovery in psm_site.admin_site (skips django-leaflet, which needs GDAL)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -65,14 +66,18 @@ INSTALLED_APPS = [
     "simple_history",
     "leaflet",
     "import_export",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "psm_site",
     "mutuals",
     "support",
 ]
 
 MIDDLEWARE = [
+    "psm_site.middleware.SecurityHeadersMiddleware",  # outermost: error pages raised below get it too
     "django.middleware.security.SecurityMiddleware",
-    "psm_site.middleware.MaintenanceModeMiddleware",
     # Compresses pages and open data (the map page carries every result's point). Django's
     # GZipMiddleware pads responses against BREACH, and CSRF tokens are masked per response.
     "django.middleware.gzip.GZipMiddleware",
@@ -81,11 +86,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "psm_site.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # After whitenoise (static files still answer) and the header middleware (its answers carry them).
+    # The size check only reads Content-Length; the body is read later, by CSRF's process_view.
+    "psm_site.middleware.PublicRequestSizeMiddleware",
+    "psm_site.middleware.MaintenanceModeMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a locked sign-in into its page
 ]
 
 ROOT_URLCONF = "psm_site.urls"
@@ -124,7 +136,41 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Local memory by default (one process); Redis when REDIS_URL is set, shared by every worker and
+# server, so rate limits hold across them.
+REDIS_URL = env_str("REDIS_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "psm"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# How many gunicorn workers run (gunicorn reads the same variable); a deploy check warns when
+# several share a local-memory cache.
+WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", 1)
+
+# Rate limits, counted per client address in the cache (psm_site/limits.py). The address is the
+# socket's, or behind TRUSTED_PROXY_COUNT proxies the X-Forwarded-For entry that far from the right.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if env_bool("DJANGO_BEHIND_PROXY") else 0)
+FEEDBACK_LIMIT_PER_HOUR = env_int("FEEDBACK_LIMIT_PER_HOUR", 10)
+SEARCH_LIMIT_PER_MINUTE = env_int("SEARCH_LIMIT_PER_MINUTE", 60)
+
+# Staff sign-in: django-axes locks an account, or an address, after repeated wrong passwords;
+# a second factor (TOTP, django-otp) is required whenever ADMIN_TWO_FACTOR is on.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("ADMIN_LOCKOUT_FAILURES", 10)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the limit locks
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOCKOUT_MINUTES", 60))
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "psm_site.limits.client_address"
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+ADMIN_TWO_FACTOR = env_bool("ADMIN_TWO_FACTOR", not (DEBUG or TESTING))
+OTP_TOTP_ISSUER = "Public Service Mutuals"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# The admin's address (no leading slash), and how long an idle staff session lasts (0: no limit).
+ADMIN_PATH = env_str("ADMIN_PATH", "admin/").strip("/") + "/"
+ADMIN_IDLE_MINUTES = env_int("ADMIN_IDLE_MINUTES", 30)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -163,7 +209,12 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT") or BASE_DIR / "media")
 # Attachments larger than this are refused at upload (bytes; default 20 MB).
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+# Staff forms (long Markdown guides, inline rows) fit well inside these; a query string or form
+# with more fields than this is a 400. Public forms are refused above PUBLIC_FORM_MAX_BYTES before
+# their body is read (psm_site.middleware.PublicRequestSizeMiddleware).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+PUBLIC_FORM_MAX_BYTES = 20 * 1024
 
 # GOV.UK branding (GDS Transport font and the crown) is licensed only for services on gov.uk.
 GOVUK_BRAND = env_bool("GOVUK_BRAND", False)
@@ -205,6 +256,7 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # no script of ours (nor the admin's) reads it
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not (DEBUG or TESTING))
 SESSION_COOKIE_SECURE = not (DEBUG or TESTING)
 CSRF_COOKIE_SECURE = not (DEBUG or TESTING)
@@ -234,7 +286,9 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A bad Host header or an oversized query is the client's mistake: one short warning line.
+    "filters": {"client_error": {"()": "psm_site.log_filters.ClientErrorFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_error"]}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
 }
 
@@ -255,6 +309,8 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 # Every public page answers 503 'Service unavailable' (for planned work on the database).
 MAINTENANCE_MODE = env_bool("MAINTENANCE_MODE", False)
+# ... except the admin, for staff, when this is on.
+MAINTENANCE_ADMIN_BYPASS = env_bool("MAINTENANCE_ADMIN_BYPASS", False)
 # The CSRF cookie (set only on pages with a form) lasts for the browser session.
 CSRF_COOKIE_AGE = None
 CSRF_FAILURE_VIEW = "psm_site.views.csrf_failure"

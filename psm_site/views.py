@@ -3,7 +3,6 @@
 import sys
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -15,7 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from mutuals.models import Mutual
 from psm_site.content import public_change_notes
+from psm_site.errors import error_page
 from psm_site.forms import ProblemForm, SearchForm, UsefulForm, clean_path
+from psm_site.limits import rate_limit
 from psm_site.models import Feedback, Page
 from psm_site.pagination import get_page_or_404, page_links
 from psm_site.publishing import get_for_request, preview_aware
@@ -36,6 +37,7 @@ def home(request):
 
 
 @require_GET
+@rate_limit("search", setting="SEARCH_LIMIT_PER_MINUTE", period=60, methods=("GET", "HEAD"))
 def search(request):
     form = SearchForm(request.GET)
     context = {"form": form, "query": "", "page": None}
@@ -66,28 +68,7 @@ def page_detail(request, slug):
 
 # --- Feedback ------------------------------------------------------------------------------------
 
-FEEDBACK_LIMIT = 10  # submissions per client per hour
-
-
-def _client_key(request):
-    address = request.META.get("REMOTE_ADDR", "")
-    if settings.SECURE_PROXY_SSL_HEADER and request.META.get("HTTP_X_FORWARDED_FOR"):
-        address = request.META["HTTP_X_FORWARDED_FOR"].split(",")[-1].strip()  # the proxy's view of the client
-    return f"feedback:{address}"
-
-
-def _over_limit(request):
-    key = _client_key(request)
-    cache.add(key, 0, timeout=3600)
-    try:
-        return cache.incr(key) > FEEDBACK_LIMIT
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        return False
-
-
-def _too_many(request):
-    return render(request, "feedback/too_many.html", status=429)
+HOUR = 3600
 
 
 def _thanks(path):
@@ -95,12 +76,11 @@ def _thanks(path):
 
 
 @require_POST
+@rate_limit("feedback", setting="FEEDBACK_LIMIT_PER_HOUR", period=HOUR)
 def feedback_useful(request):
     form = UsefulForm(request.POST)
     if not form.is_valid():
         return render(request, "feedback/invalid.html", status=400)
-    if _over_limit(request):
-        return _too_many(request)
     useful = form.cleaned_data["useful"] == "yes"
     Feedback.objects.create(path=form.cleaned_data["path"], useful=useful)
     if useful:
@@ -109,12 +89,11 @@ def feedback_useful(request):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limit("feedback", setting="FEEDBACK_LIMIT_PER_HOUR", period=HOUR)
 def feedback_problem(request):
     if request.method == "POST":
         form = ProblemForm(request.POST)
         if form.is_valid():
-            if _over_limit(request):
-                return _too_many(request)
             Feedback.objects.create(path=form.cleaned_data["path"], what_wrong=form.cleaned_data["what_wrong"])
             return _thanks(form.cleaned_data["path"])
         if "path" in form.errors:
@@ -163,7 +142,6 @@ def robots_txt(request):
         lines.append("Disallow: /")
     else:
         lines += [
-            "Disallow: /admin/",
             "Disallow: /search/",
             f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
         ]
@@ -172,7 +150,7 @@ def robots_txt(request):
 
 def service_unavailable(request):
     """The 503 page: renders without touching the database."""
-    response = render(request, "503.html", status=503)
+    response = error_page("503.html", 503)
     response["Retry-After"] = "300"
     return response
 
@@ -181,21 +159,22 @@ def server_error(request):
     """500, or 503 when the database is what failed."""
     if isinstance(sys.exc_info()[1], DatabaseError):
         return service_unavailable(request)
-    return render(request, "500.html", status=500)
+    return error_page("500.html", 500)
 
 
 def bad_request(request, exception=None):
-    return render(request, "400.html", status=400)
+    # Django logs a bad Host header or query to django.security: one short line (psm_site/log_filters.py).
+    return error_page("400.html", 400)
 
 
 def permission_denied(request, exception=None):
-    return render(request, "403.html", status=403)
+    return error_page("403.html", 403)
 
 
 def page_not_found(request, exception=None):
-    return render(request, "404.html", status=404)
+    return error_page("404.html", 404)
 
 
 def csrf_failure(request, reason=""):
     """A form sent without its security token (often an expired page): GOV.UK-styled 403."""
-    return render(request, "403.html", status=403)
+    return error_page("403.html", 403)

@@ -10,6 +10,21 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _empty_cache_at_start():
+    """With REDIS_URL set (as in CI) the cache outlives a run: start each run from an empty one."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_idle_sign_out(settings):
+    """Tests that move the clock by days keep their staff sign-in; tests/site/test_signin.py
+    turns the idle limit back on."""
+    settings.ADMIN_IDLE_MINUTES = 0
+
+
 def _staff(username, group_name):
     user = User.objects.create_user(username=username, password="a-long-test-password", is_staff=True)
     user.groups.add(Group.objects.get(name=group_name))

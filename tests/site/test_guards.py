@@ -76,6 +76,8 @@ def test_deployment_checklist_is_clean(monkeypatch):
     monkeypatch.setattr(settings, "SECURE_SSL_REDIRECT", True)
     monkeypatch.setattr(settings, "SESSION_COOKIE_SECURE", True)
     monkeypatch.setattr(settings, "CSRF_COOKIE_SECURE", True)
+    monkeypatch.setattr(settings, "SITE_DOMAIN", "mutuals.example.gov.uk")
+    monkeypatch.setattr(settings, "ADMIN_TWO_FACTOR", True)
     out = io.StringIO()
     call_command("check", "--deploy", "--fail-level", "WARNING", stdout=out, stderr=out)
 

@@ -1,0 +1,80 @@
+"""Who is asking (the client's address) and how often: rate limits kept in the shared cache.
+
+The address is the socket's peer, or, behind TRUSTED_PROXY_COUNT proxies that each append to
+X-Forwarded-For, the entry that many places from the right: the part of the header a client can
+write itself is to the left of it, so a spoofed header cannot move the key. django-axes uses the
+same function for sign-in lockouts.
+"""
+
+import ipaddress
+import time
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+
+from psm_site.errors import error_page
+
+
+def client_address(request) -> str:
+    address = request.META.get("REMOTE_ADDR", "")
+    count = settings.TRUSTED_PROXY_COUNT
+    if count:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if len(hops) >= count and _is_address(hops[-count]):
+            address = hops[-count]
+    return address
+
+
+def _is_address(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def seconds_until_allowed(request, name: str, limit: int, period: int) -> int:
+    """Count one request against `name`; 0 while under `limit` per `period` seconds, else the wait.
+
+    Fixed windows: a key per client per window, counted with the cache's atomic increment
+    (Redis INCR when REDIS_URL is set), so every worker and server shares the count.
+    """
+    now = time.time()
+    window = int(now // period)
+    key = f"limit:{name}:{client_address(request)}:{window}"
+    if cache.add(key, 1, timeout=period + 1):
+        count = 1
+    else:
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr: start the window again
+            cache.set(key, 1, timeout=period + 1)
+            count = 1
+    if count <= limit:
+        return 0
+    return max(1, int((window + 1) * period - now) + 1)
+
+
+def too_many_requests(retry_after: int):
+    response = error_page("429.html", 429, {"retry_minutes": -(-retry_after // 60)})
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def rate_limit(name: str, *, setting: str, period: int, methods=("POST",)):
+    """Answer 429 (with Retry-After) once a client passes settings.<setting> requests a period."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            limit = getattr(settings, setting)
+            if request.method in methods and limit:
+                wait = seconds_until_allowed(request, name, limit, period)
+                if wait:
+                    return too_many_requests(wait)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

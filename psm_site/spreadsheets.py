@@ -1,0 +1,57 @@
+"""Open data that cannot attack a spreadsheet.
+
+A cell beginning =, +, -, @, a tab or a carriage return can run as a formula when a CSV opens in
+Excel, LibreOffice or Google Sheets (=HYPERLINK(...), +cmd|...). Following OWASP, such a cell is
+written with a leading apostrophe, which spreadsheets read as "this is text". A plain number
+(a longitude of -1.5) is left alone: it cannot run. JSON and GeoJSON keep the true value.
+"""
+
+import re
+from io import BytesIO
+
+import openpyxl
+import tablib
+from import_export.formats.base_formats import CSV, XLSX
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
+def safe_cell(value):
+    """The value to write in a CSV cell: text that could run as a formula gains a leading '."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+class SafeCSV(CSV):
+    """The admin's CSV export, every cell through safe_cell."""
+
+    def export_data(self, dataset, **kwargs):
+        safe = tablib.Dataset(headers=dataset.headers)
+        for row in dataset:
+            safe.append([safe_cell(value) for value in row])
+        return super().export_data(safe, **kwargs)
+
+
+class SafeXLSX(XLSX):
+    """The admin's Excel export: every text cell is stored as text, never as a formula.
+
+    An .xlsx file says each cell's type, so the true value is kept (no apostrophe) and only
+    openpyxl's guess that '=…' is a formula needs overriding.
+    """
+
+    def export_data(self, dataset, **kwargs):
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.append(dataset.headers)
+        for row in dataset:
+            sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+        output = BytesIO()
+        book.save(output)
+        return output.getvalue()
