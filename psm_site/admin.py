@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -62,6 +63,22 @@ class PublishableAdmin(SimpleHistoryAdmin):
 
     def has_publish_permission(self, request):
         return can_publish(request.user, self.model)
+
+    # A forged request (a field or an action the page did not offer) is refused with a 403 and
+    # changes nothing, rather than being quietly ignored.
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and "status" in request.POST and not self.has_publish_permission(request):
+            obj = self.get_object(request, unquote(object_id)) if object_id else None
+            current = obj.status if obj is not None else Publishable.Status.DRAFT
+            if request.POST["status"] != current:
+                raise PermissionDenied
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "POST" and set(request.POST.getlist("action")) - {""} - set(self.get_actions(request)):
+            raise PermissionDenied
+        return super().changelist_view(request, extra_context)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj)) + ["first_published_at"]
