@@ -185,6 +185,7 @@ def test_deploy_check_two_factor_must_be_on(production):
 
 
 def test_deploy_check_several_workers_need_a_shared_cache(production):
+    production.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     production.WEB_CONCURRENCY = 3
     assert "psm.E004" in _deploy_errors()
     production.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://x"}}
