@@ -77,7 +77,9 @@ def _signed_in_staff(view):
 
 
 def _context(request, admin_site, title, **extra):
-    return {**admin_site.each_context(request), "title": title, "next": _next_url(request), **extra}
+    context = {**admin_site.each_context(request), "title": title, "next": _next_url(request), **extra}
+    context["is_nav_sidebar_enabled"] = False  # nothing in the admin opens until the code is given
+    return context
 
 
 @_signed_in_staff
