@@ -287,9 +287,17 @@ class MutualResource(resources.ModelResource):
         try:
             SectorsWidget().clean(row.get("sectors"))
         except ValueError as error:
-            errors["sectors"] = str(error)
-        if errors:
-            raise ValidationError(errors)
+            errors["sectors"] = str(error)  # sectors are saved after validation, so check them now
+        self._row_errors = errors  # reported with the row's other errors (validate_instance)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        return not self._row_errors and super().skip_row(instance, original, row, import_validation_errors)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = {key: list(value) for key, value in (import_validation_errors or {}).items()}
+        for key, message in self._row_errors.items():
+            errors.setdefault(key, []).append(ValidationError(message))
+        super().validate_instance(instance, errors, validate_unique)
 
     def line_for(self, row_number):
         """The row's number as the editor's spreadsheet shows it (the heading is row 1)."""

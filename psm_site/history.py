@@ -48,6 +48,8 @@ def word_diff(old, new) -> str:
             continue
         if a2 > a1:
             out.append(format_html("<del>{}</del>", "".join(old_words[a1:a2])))
+            if b2 > b1:
+                out.append(" ")
         if b2 > b1:
             out.append(format_html("<ins>{}</ins>", "".join(new_words[b1:b2])))
     return mark_safe("".join(out))  # every piece was escaped above

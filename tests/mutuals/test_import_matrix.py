@@ -98,10 +98,11 @@ def test_row_problems_are_text_with_spreadsheet_rows_headings_and_what_to_do(edi
         GOOD,
         "",  # a blank row in the spreadsheet still counts in its numbering
         GOOD.replace("Good Mutual", "Second").replace(",London,", ",Atlantis,"),
-        GOOD.replace("Good Mutual", "Third").replace(",live,", ",asleep,"),
+        GOOD.replace("Good Mutual", "Third").replace(",live,", ",asleep,").replace("Libraries", "Space travel"),
     ]
     _, text = upload(editor_client, "rows.csv", "\n".join(rows).encode())
-    assert "Nothing was imported: 2 problems to fix" in text
+    assert "Nothing was imported: 3 problems to fix" in text
+    assert "Row 5 , column ‘sectors’: Unknown sector ‘Space travel’." in text  # every problem of a row, at once
     assert "Row 4 , column ‘Region’: Unknown region ‘Atlantis’. Use one of:" in text
     assert "Row 5 , column ‘STATUS’: Unknown status ‘asleep’. Use one of: Live, Closed." in text
     assert "validation-error-count" not in text  # the hover-only badge is gone
