@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import HttpResponse
 from django.urls import path
 from django.utils.html import format_html, format_html_join
@@ -40,6 +41,7 @@ class CriterionInline(admin.TabularInline):
     model = Criterion
     extra = 0
     fields = ["position", "text"]
+    formfield_overrides = {models.CharField: {"widget": forms.Textarea(attrs={"rows": 3})}}
     verbose_name_plural = "definition criteria (a numbered list, in this order)"
 
 

@@ -125,3 +125,18 @@ def test_publisher_schedules_and_the_item_appears_at_its_time(live_server, page,
     public.wait_for_timeout(max(wait, 0) * 1000)
     assert public.goto(live_server.url + guide.get_absolute_url()).status == 200
     assert Guide.objects.published().filter(pk=guide.pk).exists()
+
+
+def test_a_guide_form_fits_1280_pixels_with_its_inlines(live_server, page, publisher):
+    from mutuals.models import Benefit, Criterion
+
+    guide = make_guide(title="Wide guide")
+    Criterion.objects.create(guide=guide, text="delivers public services and has left the public sector " * 4)
+    Benefit.objects.create(guide=guide, audience="employees", text="More say in how services are run. " * 10)
+    sign_in(page, live_server, publisher)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + reverse("admin:mutuals_guide_change", args=[guide.pk]))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    criterion = page.locator("[name='criteria-0-text']")
+    assert criterion.evaluate("el => el.tagName") == "TEXTAREA"  # long criteria wrap instead of being cut
+    assert criterion.evaluate("el => el.clientWidth") >= 400

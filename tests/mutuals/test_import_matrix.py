@@ -228,3 +228,22 @@ def test_the_import_page_explains_its_columns_and_offers_templates(editor_client
 def test_reading_never_guesses_an_encoding_it_cannot_read():
     with pytest.raises(SpreadsheetError):
         read_spreadsheet(b"")
+
+
+def test_a_publisher_applies_a_held_change_as_major_in_the_admin(publisher_client):
+    from tests.factories import make_mutual
+
+    mutual = make_mutual(name="Good Mutual", region="london", latitude="51.529", longitude="-0.1255")
+    data = tablib.Dataset().load("\n".join([HEADER, GOOD.replace("Runs services.", "Runs more.")]), format="csv")
+    import_mutuals(dataset=data, file_name="update.csv")
+    change = ImportedChange.objects.get()
+    url = reverse("admin:mutuals_importedchange_change", args=[change.pk])
+    page = publisher_client.get(url).text
+    assert "update.csv" in page and "Runs more." in page
+    response = publisher_client.post(url, {"change_type": "major", "change_note": ""})
+    assert "Write a public change note" in response.text  # a major change needs its note
+    response = publisher_client.post(url, {"change_type": "major", "change_note": "New services."})
+    assert response.status_code == 302
+    mutual.refresh_from_db()
+    assert mutual.summary == "Runs more." and mutual.public_change_notes()[0].note == "New services."
+    assert mutual.history.latest().history_change_reason == "Imported from update.csv"
