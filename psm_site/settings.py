@@ -96,7 +96,7 @@ MIDDLEWARE = [
     "psm_site.middleware.PublicRequestSizeMiddleware",
     "psm_site.middleware.MaintenanceModeMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
+    "psm_site.redirects.RedirectKeepingQueryMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a locked sign-in into its page
 ]
 
@@ -306,6 +306,8 @@ EXPLAINER_SLUG = "introduction-to-public-service-mutuals"
 # Editors (who may add) can import spreadsheets; new rows arrive as drafts.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# The largest spreadsheet the admin's import reads (a 5,000-row registry is about 2 MB as CSV).
+IMPORT_MAX_BYTES = 10 * 1024 * 1024
 
 # Every public page answers 503 'Service unavailable' (for planned work on the database).
 MAINTENANCE_MODE = env_bool("MAINTENANCE_MODE", False)

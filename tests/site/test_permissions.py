@@ -26,7 +26,7 @@ ALLOWED = {
     "delete": PUBLISHERS,
     "import": STAFF,
     "upload": STAFF,
-    "redirects": {"superuser"},
+    "redirects": PUBLISHERS,
 }
 
 
@@ -181,7 +181,7 @@ def upload(client, role):
 
 
 def redirects(client, role):
-    page = client.get(reverse("admin:redirects_redirect_changelist"))
+    page = client.get(reverse("admin:redirects_redirect_add"))
     response = client.post(
         reverse("admin:redirects_redirect_add"), {"site": "1", "old_path": "/old/", "new_path": "/new/"}
     )
