@@ -1,6 +1,8 @@
 """Who may do what: every role against every publishing action, through the admin's pages and
 with crafted requests. A forged change that must not happen answers 403 and changes nothing."""
 
+from decimal import Decimal
+
 import pytest
 from django.contrib.auth.models import User
 from django.contrib.redirects.models import Redirect
@@ -80,7 +82,8 @@ def view_draft(client, role):
 
 
 def edit(client, role):
-    mutual = make_mutual(published=False, name="Before")
+    london = {"latitude": Decimal("51.50740"), "longitude": Decimal("-0.12780")}  # the pin inside its region
+    mutual = make_mutual(published=False, name="Before", **london)
     page = client.get(reverse("admin:mutuals_mutual_change", args=[mutual.pk]))
     data = _change_data(client, mutual) if page.status_code == 200 else {"name": "After"}
     data["name"] = "After"
