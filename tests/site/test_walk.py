@@ -17,6 +17,8 @@ pytestmark = pytest.mark.django_db
 NOT_LINKED = {
     "feedback-useful": "POST only: the 'Is this page useful?' buttons",
     "feedback-thanks": "shown after posting feedback",
+    "mutuals:mutual-points": "fetched by the map script (static/js/mutual-map.js) for its markers",
+    "mutuals:mutual-results": "fetched by the map script for the count and list when a filter changes",
 }
 
 
