@@ -9,7 +9,7 @@
     if (!latInput || !lngInput || !window.L) return;
     // England's regions as the base layer (psm-map.js); clicks on a region reach the map.
     var start = typed();
-    var map = window.psmMap.create(container, { fit: !start }).map;
+    var map = window.psmMap.create(container, { fit: false }).map;
     var marker = null;
 
     function typed() {

@@ -40,7 +40,9 @@
   function create(container, options) {
     options = options || {};
     var settings = settingsFor(container);
-    L.Icon.Default.mergeOptions(settings.icons);
+    // Marker images by their own static URLs (hashed in production); Icon.Default would put
+    // a path guessed from the stylesheet in front of them.
+    L.Marker.prototype.options.icon = L.icon(L.extend({}, L.Icon.Default.prototype.options, settings.icons));
     var map = L.map(container, { center: settings.center, zoom: settings.zoom, minZoom: 5, maxZoom: 18 });
     map.attributionControl.addAttribution(settings.attribution);
     var base = settings.tiles ? { fillOpacity: 0.1 } : {};
