@@ -4,13 +4,11 @@ Map tiles cannot load here (and must not matter): every off-site request is abor
 markers have to draw on the map's plain background.
 """
 
-import io
 import re
 from collections import Counter
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from mutuals.models import ENGLAND_LATITUDE, ENGLAND_LONGITUDE, Mutual, Region, Sector
@@ -58,11 +56,6 @@ PIN = """() => {
   map.eachLayer((layer) => { if (layer instanceof L.Marker) found = layer.getLatLng(); });
   return found && [found.lat, found.lng];
 }"""
-
-
-@pytest.fixture
-def registry(db):
-    call_command("load_initial_content", stdout=io.StringIO())
 
 
 @pytest.fixture
