@@ -68,6 +68,13 @@
     }
   }
 
+  // Markers go in chunks (markercluster's chunkedLoading), so the page stays responsive at
+  // thousands; the map fits and reports its count once the last chunk is in.
+  function drawn() {
+    fit();
+    state.container.setAttribute("data-marker-count", String(state.points.length));
+  }
+
   function draw(points) {
     state.points = points;
     state.markers.clearLayers();
@@ -76,9 +83,17 @@
       marker.bindPopup(popupFor(point));
       return marker;
     });
-    state.markers.addLayers ? state.markers.addLayers(markers) : markers.forEach(function (m) { state.markers.addLayer(m); });
-    fit();
-    state.container.setAttribute("data-marker-count", String(markers.length));
+    if (state.markers.addLayers && markers.length) {
+      state.markers.addLayers(markers); // calls chunkProgress, then drawn(), when done
+    } else {
+      markers.forEach(function (marker) { state.markers.addLayer(marker); });
+      drawn();
+    }
+  }
+
+  // markercluster reports the last chunk just before it works out the clusters' bounds.
+  function chunkProgress(processed, total) {
+    if (processed === total && state.points) window.setTimeout(drawn, 0);
   }
 
   function loadPoints(url, signal) {
@@ -176,7 +191,9 @@
     state.map = base.map;
     container.psmMap = base.map;
     state.markers = L.markerClusterGroup
-      ? L.markerClusterGroup({ iconCreateFunction: clusterIcon, showCoverageOnHover: false, chunkedLoading: true })
+      ? L.markerClusterGroup({
+        iconCreateFunction: clusterIcon, showCoverageOnHover: false, chunkedLoading: true, chunkProgress: chunkProgress,
+      })
       : L.featureGroup();
     state.map.addLayer(state.markers);
     base.regions.then(function (layer) {

@@ -53,8 +53,8 @@
 
     function styleFor(layer) {
       var style = L.extend({}, STYLE, base);
-      if (layer === selected) L.extend(style, SELECTED);
       if (layer.psmActive) L.extend(style, ACTIVE, { fillOpacity: settings.tiles ? 0.3 : 1 });
+      if (layer === selected) L.extend(style, SELECTED); // hovered or focused, it keeps its blue outline
       return style;
     }
 
