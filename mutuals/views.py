@@ -4,6 +4,7 @@ from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from mutuals.forms import MutualFilterForm
@@ -19,9 +20,9 @@ from mutuals.registry import (
     list_rows,
     map_summary,
 )
-from psm_site.models import Publishable
 from psm_site.pagination import get_page_or_404, page_links
 from psm_site.publishing import get_for_request, preview_aware
+from psm_site.schedule import live_q
 
 
 @require_GET
@@ -264,7 +265,7 @@ def about_data(request):
 
 @require_GET
 def statistics(request):
-    published_live = Q(mutuals__status=Publishable.Status.PUBLISHED, mutuals__trading_status=Mutual.Trading.LIVE)
+    published_live = live_q(timezone.now(), prefix="mutuals__") & Q(mutuals__trading_status=Mutual.Trading.LIVE)
     by_sector = list(
         Sector.objects.annotate(count=Count("mutuals", filter=published_live)).values("name", "slug", "count")
     )
@@ -308,10 +309,8 @@ RECENT_SPIN_OUTS = 5
 def region_detail(request, slug):
     region = get_object_or_404(Region, slug=slug)
     live = Mutual.objects.published().live().in_region(region)
-    in_region_live = Q(
-        mutuals__status=Publishable.Status.PUBLISHED,
-        mutuals__trading_status=Mutual.Trading.LIVE,
-        mutuals__region=region,
+    in_region_live = live_q(timezone.now(), prefix="mutuals__") & Q(
+        mutuals__trading_status=Mutual.Trading.LIVE, mutuals__region=region
     )
     by_sector = Sector.objects.annotate(count=Count("mutuals", filter=in_region_live)).values("name", "slug", "count")
     total = live.count()
