@@ -46,6 +46,8 @@ class RedirectKeepingQueryMiddleware(RedirectFallbackMiddleware):
     """
 
     def process_response(self, request, response):
+        if "\x00" in request.path:  # no stored address has a NUL, and PostgreSQL refuses to compare one
+            return response
         response = super().process_response(request, response)
         query = request.META.get("QUERY_STRING", "")
         if response.status_code != 404 or not query:
