@@ -6,8 +6,11 @@ class MutualsConfig(AppConfig):
     verbose_name = "Mutuals: explainer, research and registry"
 
     def ready(self):
-        from mutuals.models import Guide, Mutual, Publication
+        from mutuals.models import Attachment, Guide, Mutual, Publication
         from psm_site.search import register
+        from psm_site.statements import register_documents
+
+        register_documents(Attachment.objects.hosted_documents)
 
         register(
             "Guidance",

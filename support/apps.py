@@ -26,7 +26,7 @@ class SupportConfig(AppConfig):
         register(
             "Fund",
             Fund,
-            title="name",
+            title="display_name",
             summary="summary",
             fields=[("name", "A"), ("summary", "B"), ("uses", "C"), ("who_can_apply", "C")],
         )

@@ -158,7 +158,7 @@ def test_changing_filters_updates_map_list_count_and_address_without_reloading(l
             {"sectors": ["health"], "region": "north-west"},
         ),
         (
-            lambda: page.get_by_label("Live and closed", exact=True).check(),
+            lambda: page.get_by_label("Any status", exact=True).check(),
             "?sector=health&region=north-west&status=all",
             {"sectors": ["health"], "region": "north-west", "status": "all"},
         ),
@@ -189,7 +189,7 @@ def test_filters_work_without_javascript(live_server, new_context, registry):
     assert result_count(page) == 34
     page.get_by_label("Adult social care", exact=True).check()
     page.select_option("#id_region", "south-west")
-    page.get_by_label("Live and closed", exact=True).check()
+    page.get_by_label("Any status", exact=True).check()
     with page.expect_navigation():
         page.get_by_role("button", name="Apply filters").click()
 

@@ -96,7 +96,7 @@ def test_fund_page_anatomy(client, support):
     add_change_note(fund, note="Round 1 is now open.", when=uk(2026, 5, 1, 9))
     html = client.get(fund.get_absolute_url()).text
     assert count_tags(html, "h1") == 1
-    assert "From:</dt> <dd>Department for Digital, Culture, Media and Sport" in html
+    assert "From:</dt> <dd>Department for Culture, Media and Sport" in html
     assert '<a class="govuk-link" href="#rounds">Rounds</a>' in html
     assert 'id="round-1"' in html
     assert "Round 1: Open until" in html
