@@ -49,10 +49,11 @@ class UpdatesFeed(Feed):
 
     def item_pubdate(self, note):
         """When the change was made, if recorded. A day without a time is sent as the start of that
-        UK day (Atom has no date-only form); the entry's text says the time is not recorded."""
-        return note.changed_at
+        UK day, written in UK time (Atom has no date-only form); the entry's text says the time is not
+        recorded."""
+        return timezone.localtime(note.changed_at) if note.changed_at else None
 
     def item_updateddate(self, note):
         """Atom needs this on every entry. For a note whose date was never recorded it is when the note
         was entered on this site (true of the entry itself), and the entry has no 'published' date."""
-        return note.changed_at or note.recorded_at
+        return self.item_pubdate(note) or note.recorded_at

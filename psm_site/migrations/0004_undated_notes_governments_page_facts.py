@@ -6,6 +6,12 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+from psm_site.permissions import grant_content_permissions
+
+
+def government_rights(apps, schema_editor):
+    grant_content_permissions(apps, schema_editor, ["psm_site.government"])
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -217,4 +223,5 @@ class Migration(migrations.Migration):
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
+        migrations.RunPython(government_rights, migrations.RunPython.noop),
     ]
