@@ -100,3 +100,19 @@ def test_accessibility_statement_lists_pdfs_only_when_the_site_hosts_any(client,
     Page.objects.filter(slug="accessibility-statement").update(last_reviewed="2027-01-15")
     html = _text(client, ACCESSIBILITY)
     assert "last tested on" in html and "15 January 2027" in html and "partially compliant" in html
+
+
+def test_feedback_is_deleted_after_the_stated_period(settings, time_machine):
+    from datetime import UTC, datetime
+
+    from psm_site.models import Feedback
+
+    time_machine.move_to(datetime(2027, 1, 31, 12, tzinfo=UTC), tick=False)
+    old = Feedback.objects.create(path="/", useful=True, created_at=datetime(2026, 12, 31, 11, tzinfo=UTC))
+    kept = Feedback.objects.create(path="/", useful=True, created_at=datetime(2027, 1, 1, 13, tzinfo=UTC))
+    settings.FEEDBACK_RETENTION_DAYS = None
+    call_command("delete_old_feedback", stdout=io.StringIO())
+    assert Feedback.objects.count() == 2  # no period set: nothing is deleted
+    settings.FEEDBACK_RETENTION_DAYS = 30
+    call_command("delete_old_feedback", stdout=io.StringIO())
+    assert list(Feedback.objects.all()) == [kept] and not Feedback.objects.filter(pk=old.pk).exists()
