@@ -39,6 +39,15 @@ def deadline(fund_round):
 
 
 @register.simple_tag
+def closed_when(fund_round):
+    """For a 'Closed' column: '<time …>5pm on Friday 29 June 2018</time>', or just the day,
+    '<time datetime="2017-09-29">Friday 29 September 2017</time>', when no time was announced."""
+    if fund_round.closing_time_recorded:
+        return deadline(fund_round)
+    return _time(fund_round.closes_at, uktime.day_and_date(fund_round.closing_day), False)
+
+
+@register.simple_tag
 def opening(moment):
     """'<time …>9:30am on 29 June 2018</time>', or just the date for an opening at midnight."""
     return _time(moment, uktime.opening(moment)) if moment else ""
