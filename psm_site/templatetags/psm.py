@@ -2,6 +2,7 @@ import json
 
 from django import template
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import _json_script_escapes, format_html
@@ -75,3 +76,10 @@ def uk_day(value, fmt="j F Y"):
         return ""
     day = timezone.localtime(value).date() if hasattr(value, "hour") else value
     return format_html('<time datetime="{}">{}</time>', day.isoformat(), date_format(day, fmt))
+
+
+@register.simple_tag
+def admin_change_url(item):
+    """The admin page that edits `item` (for the preview banner's 'Edit this page')."""
+    opts = item._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[item.pk])
