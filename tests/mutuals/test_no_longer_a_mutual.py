@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def registry():
     return {
-        "live": make_mutual(name="Live One"),
+        "live": make_mutual(name="Live One", region="yorkshire-and-the-humber"),  # Leeds, by default
         "closed": make_mutual(name="Closed One", trading_status=Mutual.Trading.CLOSED),
         "former": make_mutual(
             name="Behavioural Insights Team",
