@@ -27,6 +27,7 @@ class SupportConfig(AppConfig):
             "Fund",
             Fund,
             title="display_name",
+            public=lambda: Fund.objects.published().with_own_pages(),
             summary="summary",
             fields=[("name", "A"), ("summary", "B"), ("uses", "C"), ("who_can_apply", "C")],
         )
