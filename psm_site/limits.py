@@ -62,13 +62,24 @@ def too_many_requests(retry_after: int):
     return response
 
 
-def rate_limit(name: str, *, setting: str, period: int, methods=("POST",)):
-    """Answer 429 (with Retry-After) once a client passes settings.<setting> requests a period."""
+def feedback_limit():
+    """(feedback answers allowed, window in seconds) per client address: the view enforces it and
+    the privacy notice states it."""
+    return settings.FEEDBACK_RATE_LIMIT, settings.FEEDBACK_RATE_LIMIT_WINDOW
+
+
+def search_limit():
+    """(searches allowed, window in seconds) per client address."""
+    return settings.SEARCH_LIMIT_PER_MINUTE, 60
+
+
+def rate_limit(name: str, read_limit, *, methods=("POST",)):
+    """Answer 429 (with Retry-After) once a client passes read_limit()'s (count, window)."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            limit = getattr(settings, setting)
+            limit, period = read_limit()
             if request.method in methods and limit:
                 wait = seconds_until_allowed(request, name, limit, period)
                 if wait:

@@ -17,11 +17,12 @@ from mutuals.models import Mutual
 from psm_site.content import public_change_notes
 from psm_site.errors import error_page
 from psm_site.forms import ProblemForm, SearchForm, UsefulForm, clean_path
-from psm_site.limits import rate_limit
+from psm_site.limits import feedback_limit, rate_limit, search_limit
 from psm_site.models import Feedback, Page
 from psm_site.pagination import get_page_or_404, page_links
 from psm_site.publishing import get_for_request, preview_aware
 from psm_site.search import search as site_search
+from psm_site.statements import facts_for
 
 RESULTS_PER_PAGE = 10
 UPDATES_PER_PAGE = 30
@@ -38,7 +39,7 @@ def home(request):
 
 
 @require_GET
-@rate_limit("search", setting="SEARCH_LIMIT_PER_MINUTE", period=60, methods=("GET", "HEAD"))
+@rate_limit("search", search_limit, methods=("GET", "HEAD"))
 def search(request):
     form = SearchForm(request.GET)
     context = {"form": form, "query": "", "page": None}
@@ -64,12 +65,11 @@ def updates(request):
 @require_GET
 def page_detail(request, slug):
     page, is_preview = get_for_request(request, Page.objects.prefetch_related("change_notes"), slug=slug)
-    return preview_aware(render(request, "page.html", {"page": page, "is_preview": is_preview}), is_preview)
+    context = {"page": page, "is_preview": is_preview, "facts": facts_for(page)}
+    return preview_aware(render(request, "page.html", context), is_preview)
 
 
 # --- Feedback ------------------------------------------------------------------------------------
-
-HOUR = 3600
 
 
 def _thanks(path):
@@ -77,7 +77,7 @@ def _thanks(path):
 
 
 @require_POST
-@rate_limit("feedback", setting="FEEDBACK_LIMIT_PER_HOUR", period=HOUR)
+@rate_limit("feedback", feedback_limit)
 def feedback_useful(request):
     form = UsefulForm(request.POST)
     if not form.is_valid():
@@ -90,7 +90,7 @@ def feedback_useful(request):
 
 
 @require_http_methods(["GET", "POST"])
-@rate_limit("feedback", setting="FEEDBACK_LIMIT_PER_HOUR", period=HOUR)
+@rate_limit("feedback", feedback_limit)
 def feedback_problem(request):
     if request.method == "POST":
         form = ProblemForm(request.POST)

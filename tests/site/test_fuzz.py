@@ -44,7 +44,7 @@ class _Records(logging.Handler):
 @pytest.fixture
 def fuzz_site(site_content, settings):
     """The fixtures' content; limits high enough that most examples reach the views."""
-    settings.FEEDBACK_LIMIT_PER_HOUR = 1_000_000
+    settings.FEEDBACK_RATE_LIMIT = 1_000_000
     settings.SEARCH_LIMIT_PER_MINUTE = 1_000_000
     handler = _Records()
     logging.getLogger().addHandler(handler)

@@ -27,7 +27,7 @@ def _send_feedback(client, times, **extra):
 
 
 def test_feedback_limit_answers_429_with_retry_after_and_the_govuk_page(client, settings):
-    assert settings.FEEDBACK_LIMIT_PER_HOUR == 10
+    assert settings.FEEDBACK_RATE_LIMIT == 10
     assert _send_feedback(client, 10) == [302] * 10
     response = client.post(USEFUL, {"path": "/", "useful": "yes"})
     assert response.status_code == 429
