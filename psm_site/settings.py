@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "simple_history",
     "leaflet",
     "import_export",
+    "django_tasks",
+    "django_tasks_db",
     "psm_site",
     "mutuals",
     "support",
@@ -139,7 +141,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "psm_site.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Every app server shares one cache (rate limits hold across them): Redis when REDIS_URL is set.
+REDIS_URL = env_str("REDIS_URL")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
+# Work that must not run inside a request (large imports) goes to the task worker,
+# `manage.py db_worker`, through the database (django-tasks; Django 6's own tasks framework).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
