@@ -1,7 +1,9 @@
 from django import forms
 from django.contrib import admin
+from django.urls import path
 from import_export.admin import ImportExportMixin
 
+from mutuals import background_import
 from mutuals.models import (
     Attachment,
     Benefit,
@@ -145,6 +147,31 @@ class MutualAdmin(ImportExportMixin, PublishableAdmin):
     @admin.display(description="Sectors")
     def sector_list(self, obj):
         return ", ".join(obj.sector_names())
+
+    # Large files are checked and imported on the task worker (mutuals/background_import.py).
+    def import_action(self, request, **kwargs):
+        if request.method == "POST" and self.has_import_permission(request):
+            form = self.create_import_form(request)
+            if form.is_valid():
+                upload = form.cleaned_data["import_file"]
+                input_format = self.get_import_formats()[int(form.cleaned_data["format"])]()
+                if not input_format.is_binary():
+                    input_format.encoding = self.from_encoding
+                try:
+                    dataset = input_format.create_dataset(upload.read())
+                except Exception:  # unreadable: the standard page explains it
+                    dataset = None
+                upload.seek(0)
+                if dataset is not None and background_import.is_large(dataset):
+                    return background_import.start(request, self, dataset)
+        return super().import_action(request, **kwargs)
+
+    def get_urls(self):
+        def status(request, result_id):
+            return background_import.status_view(self, request, result_id)
+
+        name = f"{self.opts.app_label}_{self.opts.model_name}_import_status"
+        return [path("import/<uuid:result_id>/", self.admin_site.admin_view(status), name=name), *super().get_urls()]
 
 
 @admin.register(Sector)

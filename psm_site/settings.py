@@ -152,6 +152,8 @@ CACHES = {
 # Work that must not run inside a request (large imports) goes to the task worker,
 # `manage.py db_worker`, through the database (django-tasks; Django 6's own tasks framework).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Admin imports of more rows than this are checked and imported by the task worker.
+IMPORT_IN_BACKGROUND_ROWS = env_int("IMPORT_IN_BACKGROUND_ROWS", 1000)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -19,6 +19,12 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_dump and pg_restore"),
 ]
 
+
+@pytest.fixture(autouse=True)
+def _transactional(transactional_db):
+    """Named, so that _reference_data sees a transactional test and restores the reference rows."""
+
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
