@@ -8,8 +8,8 @@ none (mutuals.resources.import_mutuals). Smaller files keep django-import-export
 
 import uuid
 
-import tablib
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib import messages
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -20,30 +20,37 @@ from django_tasks import TaskResultStatus, task
 from django_tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
 
 from mutuals.resources import MutualResource, import_mutuals, row_errors
+from mutuals.spreadsheets import SpreadsheetError, read_spreadsheet
 
 PREVIEW_ROWS = 100
 ERRORS_SHOWN = 1000
 
 
 def _load(path):
+    """The file as the editor uploaded it, read as the admin reads it."""
     with default_storage.open(path, "rb") as stored:
-        return tablib.Dataset().load(stored.read().decode("utf-8"), format="csv")
+        return read_spreadsheet(stored.read())
+
+
+def _options(user_id, file_name):
+    return {"user": get_user_model().objects.filter(pk=user_id).first(), "file_name": file_name}
 
 
 def _summary(result, dataset):
+    errors = row_errors(result)
     return {
         "rows": len(dataset),
         "totals": {kind: count for kind, count in result.totals.items() if count},
-        "errors": row_errors(result)[:ERRORS_SHOWN],
-        "error_count": len(row_errors(result)),
+        "errors": errors[:ERRORS_SHOWN],
+        "error_count": len(errors),
     }
 
 
 @task()
-def check_mutual_import(path: str) -> dict:
+def check_mutual_import(path: str, user_id: int, file_name: str) -> dict:
     """The admin's dry run, on the worker: what each row would do, and every error."""
     dataset = _load(path)
-    result = MutualResource().import_data(dataset, dry_run=True)
+    result = MutualResource().import_data(dataset, dry_run=True, **_options(user_id, file_name))
     summary = _summary(result, dataset)
     summary["preview"] = [
         {"number": number, "action": row.import_type, "name": row.object_repr or ""}
@@ -54,10 +61,10 @@ def check_mutual_import(path: str) -> dict:
 
 
 @task()
-def run_mutual_import(path: str) -> dict:
+def run_mutual_import(path: str, user_id: int, file_name: str) -> dict:
     """The import itself, all rows or none; new rows arrive as drafts."""
     dataset = _load(path)
-    result, imported = import_mutuals(dataset=dataset)
+    result, imported = import_mutuals(dataset=dataset, **_options(user_id, file_name))
     summary = _summary(result, dataset)
     summary["imported"] = imported
     if imported:
@@ -65,15 +72,21 @@ def run_mutual_import(path: str) -> dict:
     return summary
 
 
-def is_large(dataset):
-    return len(dataset) > settings.IMPORT_IN_BACKGROUND_ROWS
-
-
-def start(request, model_admin, dataset):
-    """Keep the file and queue its check; the editor goes to the status page."""
-    path = default_storage.save(f"imports/{uuid.uuid4().hex}.csv", ContentFile(dataset.export("csv").encode()))
-    result = check_mutual_import.enqueue(path)
-    messages.info(request, f"Your file has {len(dataset):,} rows, so it is being checked in the background.")
+def start_if_large(request, model_admin, upload):
+    """For a file of more than IMPORT_IN_BACKGROUND_ROWS rows: keep it, queue its check, and
+    send the editor to the status page. None for a smaller or unreadable file (the admin's own
+    pages deal with it)."""
+    data = upload.read()
+    upload.seek(0)
+    try:
+        rows = len(read_spreadsheet(data))
+    except SpreadsheetError:
+        return None
+    if rows <= settings.IMPORT_IN_BACKGROUND_ROWS:
+        return None
+    path = default_storage.save(f"imports/{uuid.uuid4().hex}", ContentFile(data))
+    result = check_mutual_import.enqueue(path, request.user.pk, upload.name)
+    messages.info(request, f"Your file has {rows:,} rows, so it is being checked in the background.")
     return HttpResponseRedirect(_status_url(model_admin, result.id))
 
 
@@ -98,7 +111,7 @@ def status_view(model_admin, request, result_id):
     kind, result = _result(result_id)
     if request.method == "POST" and kind is check_mutual_import:
         if result.status == TaskResultStatus.SUCCESSFUL and result.return_value["clean"]:
-            run = run_mutual_import.enqueue(result.args[0])
+            run = run_mutual_import.enqueue(*result.args)
             return HttpResponseRedirect(_status_url(model_admin, run.id))
     finished = result.status in (TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED)
     context = {
