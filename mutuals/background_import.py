@@ -9,8 +9,8 @@ none (mutuals.resources.import_mutuals). Smaller files keep django-import-export
 import uuid
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponseRedirect
