@@ -17,7 +17,7 @@ logger = logging.getLogger("psm_site.database")
 RETRY_AFTER_SECONDS = 30
 # After a failed connection or an unanswered query, new connections wait this long before
 # trying again, so a request does not pay for a second timeout straight after the first.
-HOLD_OFF_SECONDS = 1.0
+HOLD_OFF_SECONDS = 2.0
 
 _lock = threading.Lock()
 _state = {"since": None, "held_until": 0.0}

@@ -7,9 +7,10 @@ its kernel still accepts the connection and acknowledges what we send, so libpq 
 ever. Here the client gives up instead:
 
 - connecting takes at most DATABASE_CONNECT_TIMEOUT seconds (libpq cannot go below 2 s);
-- any wait for an answer (query, commit, Django's health check) takes at most the statement
-  timeout plus a small margin, after which the connection is closed: it is mid-conversation
-  and cannot be used again. PostgreSQL rolls back whatever that connection had not committed;
+- any wait for an answer (query, commit) takes at most the statement timeout plus a small
+  margin, and Django's health check of a kept connection (SELECT 1) at most the connect timeout;
+  then the connection is closed: it is mid-conversation and cannot be used again. PostgreSQL
+  rolls back whatever that connection had not committed;
 - after a failure, new connections are not tried again for a moment (psm_site/outage.py), so one
   request pays for one timeout, not two.
 
@@ -27,7 +28,7 @@ from psycopg import errors
 from psm_site import outage
 
 # Time on top of statement_timeout for the server's own cancellation to reach us.
-ANSWER_MARGIN = 0.5
+ANSWER_MARGIN = 0.2
 
 
 def answer_timeout():
@@ -55,6 +56,8 @@ def _within(gen, seconds):
 class Connection(psycopg.Connection):
     """psycopg's connection with a deadline on connecting and on every answer."""
 
+    quick_answer = False  # set while Django checks a kept connection: SELECT 1 needs no statement time
+
     @classmethod
     def _connect_gen(cls, conninfo=""):
         # psycopg's hook for the connection attempt (pinned psycopg version; tests cover it).
@@ -63,7 +66,7 @@ class Connection(psycopg.Connection):
         return _within(gen, seconds) if seconds else gen
 
     def wait(self, gen, *args, **kwargs):
-        seconds = answer_timeout()
+        seconds = (settings.DATABASE_CONNECT_TIMEOUT or None) if self.quick_answer else answer_timeout()
         if seconds is not None and kwargs.get("timeout") is None and len(args) < 2:
             kwargs["timeout"] = seconds
         try:
@@ -94,6 +97,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
         statement_ms = int(settings.DATABASE_STATEMENT_TIMEOUT * 1000)
         params["options"] = f"{params.get('options', '')} -c statement_timeout={statement_ms}".strip()
         return params
+
+    def is_usable(self):
+        self.connection.quick_answer = True
+        try:
+            return super().is_usable()
+        finally:
+            self.connection.quick_answer = False
 
     def get_new_connection(self, conn_params):
         if outage.failed_moments_ago():
