@@ -7,8 +7,10 @@ class MutualsConfig(AppConfig):
 
     def ready(self):
         from mutuals.models import Guide, Mutual, Publication
+        from psm_site.cache import track_content
         from psm_site.search import register
 
+        track_content(self.label)
         register(
             "Guidance",
             Guide,

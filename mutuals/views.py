@@ -1,20 +1,21 @@
-import csv
+import json
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Q
-from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
 
 from mutuals.forms import MutualFilterForm
 from mutuals.models import Guide, Mutual, Publication, Region, Sector
-from mutuals.registry import COLUMNS, LICENCE, export_row, map_points
+from mutuals.registry import COLUMNS, LICENCE, csv_lines, export_rows, map_points
+from psm_site.cache import dated, public_page
 from psm_site.models import Publishable
 from psm_site.pagination import get_page_or_404, page_links
 from psm_site.publishing import get_for_request, preview_aware
 
 
-@require_GET
+@public_page
 def guide_detail(request, slug):
     guide, is_preview = get_for_request(request, Guide.objects.for_page(), slug=slug)
     json_ld = {
@@ -31,22 +32,22 @@ def guide_detail(request, slug):
         json_ld["dateModified"] = (guide.last_updated_at or guide.first_published_at).isoformat()
     context = {"guide": guide, "is_preview": is_preview, "json_ld": json_ld}
     response = render(request, "mutuals/guide_detail.html", context)
-    return preview_aware(response, is_preview)
+    return preview_aware(dated(response, guide.last_updated_at or guide.first_published_at), is_preview)
 
 
-@require_GET
+@public_page
 def publication_list(request):
     publications = Publication.objects.published().for_list()
     return render(request, "mutuals/publication_list.html", {"publications": publications})
 
 
-@require_GET
+@public_page
 def publication_detail(request, slug):
     publication, is_preview = get_for_request(request, Publication.objects.for_page(), slug=slug)
     response = render(
         request, "mutuals/publication_detail.html", {"publication": publication, "is_preview": is_preview}
     )
-    return preview_aware(response, is_preview)
+    return preview_aware(dated(response, publication.last_updated_at or publication.first_published_at), is_preview)
 
 
 # --- Find a mutual ------------------------------------------------------------------------------
@@ -71,7 +72,7 @@ def _bad_filters(form):
     )
 
 
-@require_GET
+@public_page
 def mutual_list(request):
     form, results = _filter(request)
     if results is None:
@@ -90,7 +91,7 @@ def mutual_list(request):
     return render(request, "mutuals/mutual_list.html", context)
 
 
-@require_GET
+@public_page
 def mutual_detail(request, slug):
     mutual, is_preview = get_for_request(request, Mutual.objects.for_page(), slug=slug)
     context = {
@@ -109,7 +110,8 @@ def mutual_detail(request, slug):
         ],
         "json_ld": _organisation_json_ld(request, mutual),
     }
-    return preview_aware(render(request, "mutuals/mutual_detail.html", context), is_preview)
+    response = render(request, "mutuals/mutual_detail.html", context)
+    return preview_aware(dated(response, mutual.last_updated_at or mutual.first_published_at), is_preview)
 
 
 def _organisation_json_ld(request, mutual):
@@ -144,42 +146,44 @@ def _organisation_json_ld(request, mutual):
 
 
 def _export_rows(request):
+    """The open-data records for this address's filters (a generator), or a 400 saying what is wrong."""
     form, results = _filter(request)
     if results is None:
         return None, _bad_filters(form)
-    return [export_row(m, request) for m in results.for_export()], None
+    return export_rows(results, request), None
 
 
-@require_GET
+def _compact_json(data, content_type):
+    body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
+    return HttpResponse(body, content_type=content_type)
+
+
+@public_page
 def mutuals_csv(request):
     rows, error = _export_rows(request)
     if error:
         return error
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="public-service-mutuals.csv"'
-    writer = csv.DictWriter(response, fieldnames=[name for name, _ in COLUMNS])
-    writer.writeheader()
-    writer.writerows(rows)
     return response
 
 
-@require_GET
+@public_page
 def mutuals_json(request):
     rows, error = _export_rows(request)
     if error:
         return error
-    return JsonResponse(
-        {
-            "licence": LICENCE,
-            "publisher": "Department for Culture, Media and Sport",
-            "count": len(rows),
-            "mutuals": rows,
-        },
-        json_dumps_params={"ensure_ascii": False, "indent": 1},
-    )
+    rows = list(rows)
+    data = {
+        "licence": LICENCE,
+        "publisher": "Department for Culture, Media and Sport",
+        "count": len(rows),
+        "mutuals": rows,
+    }
+    return _compact_json(data, "application/json")
 
 
-@require_GET
+@public_page
 def mutuals_geojson(request):
     rows, error = _export_rows(request)
     if error:
@@ -193,10 +197,10 @@ def mutuals_geojson(request):
         for row in rows
     ]
     body = {"type": "FeatureCollection", "licence": LICENCE, "features": features}
-    return JsonResponse(body, content_type="application/geo+json", json_dumps_params={"ensure_ascii": False})
+    return _compact_json(body, "application/geo+json")
 
 
-@require_GET
+@public_page
 def about_data(request):
     json_ld = {
         "@context": "https://schema.org",
@@ -221,7 +225,7 @@ def about_data(request):
     return render(request, "mutuals/about_data.html", {"columns": COLUMNS, "licence": LICENCE, "json_ld": json_ld})
 
 
-@require_GET
+@public_page
 def statistics(request):
     published_live = Q(mutuals__status=Publishable.Status.PUBLISHED, mutuals__trading_status=Mutual.Trading.LIVE)
     by_sector = list(

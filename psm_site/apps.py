@@ -9,8 +9,14 @@ class SiteConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from psm_site import checks, redirects  # noqa: F401 - registers the checks and the slug-change signals
+        from psm_site.cache import connect_signals, track_content
 
         post_migrate.connect(set_site_domain, sender=self)
+        # Pages, change notes, redirects and the site's domain are public content; feedback is not.
+        track_content(self.label, exclude=["Feedback", "ContentVersion"])
+        track_content("redirects")
+        track_content("sites")
+        connect_signals()
 
 
 def set_site_domain(**kwargs):

@@ -6,9 +6,12 @@ class SupportConfig(AppConfig):
     verbose_name = "Support and funding"
 
     def ready(self):
+        from psm_site.cache import register_boundaries, track_content
         from psm_site.search import register
-        from support.models import Fund, Programme
+        from support.models import Fund, Programme, next_boundary
 
+        track_content(self.label)
+        register_boundaries(next_boundary)
         register(
             "Support programme",
             Programme,

@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 from psm_site.models import Publishable, PublishableQuerySet
 from support import uktime
 from support.fields import GRANT_MAXIMUM, PoundsField
-from support.status import UK_TIME_HELP, Status, closing_soon_cutoff, start_of_uk_day, status_at
+from support.status import UK_TIME_HELP, Status, closing_soon_cutoff, next_change, start_of_uk_day, status_at
 
 MARKDOWN_HELP = "Markdown: a blank line starts a new paragraph; '* ' starts a bullet."
 
@@ -611,3 +611,19 @@ class ConsortiumMember(models.Model):
 
     def __str__(self):
         return self.name
+
+
+def next_boundary(now):
+    """The next moment any published round or programme changes status by the clock (for page caches)."""
+    spans = list(FundRound.objects.published().values_list("opens_at", "closes_at"))
+    for opens_on, closes_on in (
+        Programme.objects.published().filter(closed_for_good=False).values_list("opens_on", "closes_on")
+    ):
+        spans.append(
+            (
+                start_of_uk_day(opens_on) if opens_on else None,
+                start_of_uk_day(closes_on + timedelta(days=1)) if closes_on else None,
+            )
+        )
+    moments = [next_change(now, opens_at=opens_at, closes_at=closes_at) for opens_at, closes_at in spans]
+    return min((moment for moment in moments if moment is not None), default=None)

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from mutuals.models import Mutual, Region, Sector
 from tests.factories import make_many_mutuals, make_mutual
+from tests.helpers import VERSION_QUERY, body, settle_content_version
 
 pytestmark = pytest.mark.django_db
 LIST = reverse("mutuals:mutual-list")
@@ -94,7 +95,7 @@ def test_filters_and_sorts(client, registry, query, expected):
 
 def test_drafts_never_listed_or_downloaded(client, registry):
     for url in [LIST + "?status=all", reverse("mutuals:mutuals-csv") + "?status=all"]:
-        assert "Draft Health" not in client.get(url).content.decode()
+        assert "Draft Health" not in body(client.get(url)).decode()
     assert client.get(registry["draft_health"].get_absolute_url()).status_code == 404
 
 
@@ -153,7 +154,7 @@ def test_unknown_mutual_slug_is_404(client):
 def test_open_data_lists_exactly_what_the_page_lists(client, registry, query):
     page_names = names(client.get(LIST + query))
     csv_rows = list(
-        csv.DictReader(io.StringIO(client.get(reverse("mutuals:mutuals-csv") + query).content.decode("utf-8")))
+        csv.DictReader(io.StringIO(body(client.get(reverse("mutuals:mutuals-csv") + query)).decode("utf-8")))
     )
     as_json = client.get(reverse("mutuals:mutuals-json") + query).json()
     geo = json.loads(client.get(reverse("mutuals:mutuals-geojson") + query).content)
@@ -166,7 +167,7 @@ def test_open_data_lists_exactly_what_the_page_lists(client, registry, query):
 def test_open_data_formats(client, registry):
     response = client.get(reverse("mutuals:mutuals-csv"))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    header = response.content.decode().splitlines()[0].split(",")
+    header = body(response).decode().splitlines()[0].split(",")
     assert header[:3] == ["name", "slug", "url"] and "sectors" in header and "last_verified" in header
     geo = client.get(reverse("mutuals:mutuals-geojson"))
     assert geo["Content-Type"] == "application/geo+json"
@@ -230,17 +231,24 @@ def _counts(client, django_assert_num_queries, detail_slug):
         ("geojson", reverse("mutuals:mutuals-geojson")),
     ]:
         with CaptureQueriesContext(connection) as captured:
-            assert client.get(url).status_code == 200
+            response = client.get(url)
+            assert response.status_code == 200
+            body(response)  # the CSV streams: its query runs as it is read
         counts[name] = len(captured)
     return counts
 
 
-PINNED = {"list": 4, "list-filtered": 5, "detail": 3, "csv": 2, "json": 2, "geojson": 2}
+# Open data: one query (sectors aggregated in SQL). Each page also reads the content version.
+PINNED = {
+    name: count + VERSION_QUERY
+    for name, count in {"list": 4, "list-filtered": 5, "detail": 3, "csv": 1, "json": 1, "geojson": 1}.items()
+}
 
 
 @pytest.mark.parametrize("size", [100, 5000])
 def test_query_counts_are_pinned_at_100_and_5000(client, django_assert_num_queries, size):
     make_many_mutuals(size)
+    settle_content_version()
     assert _counts(client, django_assert_num_queries, "bulk-00001") == PINNED
 
 
