@@ -131,7 +131,7 @@ def _document_sql(fields, row="NEW"):
 
 
 def stored_document(table, fields):
-    """A migration operation: on PostgreSQL, `table` gets a trigger-kept, GIN-indexed search document.
+    """A migration operation: on PostgreSQL, `table` gets a trigger-kept search document, GIN-indexed for published rows.
 
     `fields` are (column, weight) as the app registers them. A trigger rather than a generated
     column, so later migrations can still change those columns' types. SQLite: nothing to do.
@@ -150,7 +150,10 @@ def stored_document(table, fields):
             f'CREATE TRIGGER "{name}" BEFORE INSERT OR UPDATE ON "{table}" FOR EACH ROW EXECUTE FUNCTION "{name}"()'
         )
         schema_editor.execute(f'UPDATE "{table}" SET "{DOCUMENT_COLUMN}" = {_document_sql(fields, row=table)}')
-        schema_editor.execute(f'CREATE INDEX "{name}" ON "{table}" USING GIN ("{DOCUMENT_COLUMN}")')
+        # Only published rows are ever searched: a partial index answers both conditions at once.
+        schema_editor.execute(
+            f'CREATE INDEX "{name}" ON "{table}" USING GIN ("{DOCUMENT_COLUMN}") WHERE "status" = \'published\''
+        )
 
     def backwards(apps, schema_editor):
         if schema_editor.connection.vendor != "postgresql":
