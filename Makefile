@@ -51,8 +51,8 @@ lint: $(VENV)/.dev ## ruff
 collectstatic: $(VENV)/.runtime $(CSS) ## Build hashed, compressed static files for production
 	$(PY) manage.py collectstatic --noinput --ignore '*.scss'
 
-bench: $(VENV)/.dev $(CSS) ## Measure page speed at 110 and 5,000 mutuals (see benchmarks/README.md)
-	$(PY) benchmarks/run.py
+bench: $(VENV)/.dev $(CSS) ## Measure the site at 37, 110 and 5,000 mutuals; ARGS=--postgres for PostgreSQL (benchmarks/README.md)
+	$(PY) benchmarks/run.py $(ARGS)
 
 clean: ## Remove installed tools, built assets and the local database
 	rm -rf $(VENV) node_modules static/build staticfiles db.sqlite3

@@ -3,8 +3,9 @@
 `public_page` (a view decorator) answers GET and HEAD. For a visitor who is not signed in it
 sends `Cache-Control: public` with max-age and s-maxage from settings (never past the next
 clock boundary), an ETag made from the content version and the address, Last-Modified where the
-page has a date, 304 to a matching conditional request, and keeps the rendered response in
-Django's cache (Redis in production) under the content version. Signed-in users (staff) get
+page has a date, and 304 to a matching conditional request. `PageCacheMiddleware` keeps what
+such a view rendered in Django's cache (Redis in production) under the content version, and
+serves it early, before sessions, CSRF and the view. Signed-in users (staff) get
 `private, no-store` and never read or fill the cache.
 
 The content version is one database row (`ContentVersion`). Every save, delete and
@@ -14,9 +15,11 @@ clock alone with `register_boundaries()`: support registers fund rounds opening,
 'closing soon' and closing; scheduled publishing registers its publish and unpublish times.
 """
 
+import base64
 import hashlib
 import math
 import os
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache as once
@@ -29,6 +32,7 @@ from django.core.cache import cache
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import (
     add_never_cache_headers,
@@ -41,9 +45,9 @@ from django.views.decorators.http import require_safe
 
 BOUNDARY_SOURCES = []  # callables: now -> the next moment a public page changes by the clock, or None
 CONTENT_APPS = {}  # app label -> names of its models that are not public content
-NONCE_PLACEHOLDER = b"psm-csp-nonce-placeholder"
-# Headers the view sets that belong to the body; the rest are set per response.
-KEPT_HEADERS = {"content-type", "content-disposition", "content-language", "x-robots-tag", "link"}
+NONCE_PLACEHOLDER = "psm-csp-nonce-placeholder"
+# Headers worked out again for every response served from the cache.
+PER_RESPONSE_HEADERS = {"set-cookie", "content-length", "date", "cache-control", "etag", "last-modified", "expires"}
 
 
 # --- What moves the content version -------------------------------------------------------------
@@ -142,15 +146,21 @@ def release():
     """
     digest = hashlib.blake2b(digest_size=8)
     base = Path(settings.BASE_DIR)
-    folders = [Path(config.path) for config in apps.get_app_configs() if Path(config.path).is_relative_to(base)]
+    folders = [Path(config.path) for config in apps.get_app_configs()]
+    folders = [folder for folder in folders if folder.is_relative_to(base) and "site-packages" not in folder.parts]
     folders += [Path(folder) for engine in settings.TEMPLATES for folder in engine.get("DIRS", [])]
     for folder in sorted(set(folders)):
         for path in sorted(folder.rglob("*")):
             if path.suffix in {".py", ".html", ".txt", ".xml", ".svg"} and "migrations" not in path.parts:
                 digest.update(str(path.relative_to(base)).encode() + b"\0" + path.read_bytes())
-    manifest = Path(settings.STATIC_ROOT or base) / "staticfiles.json"
-    if manifest.is_file():
-        digest.update(manifest.read_bytes())
+    # Libraries (their templates render too) by their pinned versions, and the static files' names.
+    for path in [
+        base / "requirements.txt",
+        base / "package-lock.json",
+        Path(settings.STATIC_ROOT) / "staticfiles.json",
+    ]:
+        if path.is_file():
+            digest.update(path.read_bytes())
     volatile = {"HOSTNAME", "PWD", "OLDPWD", "SHLVL", "_", "TERM", "SERVER_SOFTWARE"}
     for name, value in sorted(os.environ.items()):
         if name not in volatile:
@@ -158,7 +168,7 @@ def release():
     return digest.hexdigest()
 
 
-# --- The view decorator -------------------------------------------------------------------------
+# --- The view decorator and the middleware that serves the cache ----------------------------------
 
 
 def dated(response, moment):
@@ -177,27 +187,77 @@ def public_page(view):
             add_never_cache_headers(response)
             return response
         now = timezone.now()
-        version = current_version(now)
-        address = hashlib.blake2b(request.build_absolute_uri().encode(), digest_size=12).hexdigest()
-        key = f"psm:page:{release()}:{version.number}:{address}"
-        etag = '"' + hashlib.blake2b(key.encode(), digest_size=10).hexdigest() + '"'
-        entry = cache.get(key) if settings.PAGE_CACHE else None
-        last_modified = entry["last_modified"] if entry else None
-        answer = get_conditional_response(request, etag=etag, last_modified=last_modified)
-        if answer is None and entry:
-            answer = _from_entry(entry, request)
-        elif answer is None:
+        version, _, etag = _lookup(request, now)
+        answer = get_conditional_response(request, etag=etag)
+        last_modified = None
+        if answer is None:
             answer = view(request, *args, **kwargs)
             if getattr(answer, "is_rendered", True) is False:  # a TemplateResponse (the sitemap's)
                 answer.render()
             if not _cacheable(answer):
                 return answer
             last_modified = _last_modified(answer, version)
-            if settings.PAGE_CACHE:
-                _store(answer, request, key, last_modified, _seconds_left(version, now, settings.PAGE_CACHE_SECONDS))
+            answer.psm_store = {
+                "last_modified": last_modified,
+                "timeout": _seconds_left(version, now, settings.PAGE_CACHE_SECONDS),
+            }
+            answer = get_conditional_response(request, etag=etag, last_modified=last_modified, response=answer)
         return _public(answer, version, now, etag, last_modified)
 
-    return require_safe(wrapper)
+    page = require_safe(wrapper)
+    page.psm_public_page = True
+    return page
+
+
+class PageCacheMiddleware:
+    """Serves a visitor's page from the cache before sessions, CSRF, auth, the URL's view or CSP run.
+
+    Placed just inside WhiteNoise. Only for GET and HEAD of a `public_page` view, without a session
+    cookie (staff always have one): anything else passes through. A miss goes down the stack; when
+    the view marked the response cacheable, its final headers and body are kept, the CSP nonce
+    replaced by a placeholder that each hit fills with a fresh nonce.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not self._applies(request):
+            return self.get_response(request)
+        now = timezone.now()
+        version, key, etag = _lookup(request, now)
+        entry = cache.get(key)
+        if entry is not None:
+            return _serve(entry, request, version, now, etag)
+        response = self.get_response(request)
+        plan = getattr(response, "psm_store", None)
+        if plan and plan["timeout"] and response.status_code == 200 and not response.cookies:
+            _store(response, key, plan)
+        return response
+
+    @staticmethod
+    def _applies(request):
+        if not settings.PAGE_CACHE or request.method not in ("GET", "HEAD"):
+            return False
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return False
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return False
+        return getattr(match.func, "psm_public_page", False)
+
+
+def _lookup(request, now):
+    """(content version, cache key, ETag) for this request, worked out once per request."""
+    found = getattr(request, "_psm_page", None)
+    if found is None:
+        version = current_version(now)
+        address = hashlib.blake2b(request.build_absolute_uri().encode(), digest_size=12).hexdigest()
+        key = f"psm:page:{release()}:{version.number}:{address}"
+        etag = '"' + hashlib.blake2b(key.encode(), digest_size=10).hexdigest() + '"'
+        found = request._psm_page = (version, key, etag)
+    return found
 
 
 def _cacheable(response):
@@ -235,26 +295,21 @@ def _public(response, version, now, etag, last_modified):
     return response
 
 
-def _nonce(request):
-    """The request's CSP nonce if the page used it (django-csp makes it only when asked for)."""
-    nonce = getattr(request, "csp_nonce", None)
-    return str(nonce).encode() if nonce else None
-
-
-def _store(response, request, key, last_modified, timeout):
-    if not timeout:
-        return
-    entry = {
-        "headers": [(name, value) for name, value in response.items() if name.lower() in KEPT_HEADERS],
-        "last_modified": last_modified,
-    }
+def _store(response, key, plan):
+    nonce = re.search(r"'nonce-([^']+)'", response.get("Content-Security-Policy", ""))
+    nonce = nonce.group(1) if nonce else None
+    headers = [
+        (name, value.replace(nonce, NONCE_PLACEHOLDER) if nonce else value)
+        for name, value in response.items()
+        if name.lower() not in PER_RESPONSE_HEADERS
+    ]
 
     def save(content):
         # A cached page must not repeat one visitor's CSP nonce: keep a placeholder, fill it per response.
-        nonce = _nonce(request)
         if nonce:
-            content = content.replace(nonce, NONCE_PLACEHOLDER)
-        cache.set(key, {**entry, "content": content, "nonce": bool(nonce)}, timeout)
+            content = content.replace(nonce.encode(), NONCE_PLACEHOLDER.encode())
+        entry = {"headers": headers, "content": content, "last_modified": plan["last_modified"]}
+        cache.set(key, entry, plan["timeout"])
 
     if not response.streaming:
         save(response.content)
@@ -270,11 +325,14 @@ def _store(response, request, key, last_modified, timeout):
     response.streaming_content = collect(response.streaming_content)
 
 
-def _from_entry(entry, request):
-    content = entry["content"]
-    if entry["nonce"]:
-        content = content.replace(NONCE_PLACEHOLDER, str(request.csp_nonce).encode())
-    response = HttpResponse(content)
-    for name, value in entry["headers"]:
-        response[name] = value
-    return response
+def _serve(entry, request, version, now, etag):
+    last_modified = entry["last_modified"]
+    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if response is None:
+        nonce = base64.b64encode(os.urandom(16)).decode("ascii")
+        content = entry["content"].replace(NONCE_PLACEHOLDER.encode(), nonce.encode())
+        response = HttpResponse(b"" if request.method == "HEAD" else content)
+        for name, value in entry["headers"]:
+            response[name] = value.replace(NONCE_PLACEHOLDER, nonce)
+        response["Content-Length"] = str(len(content))
+    return _public(response, version, now, etag, last_modified)

@@ -134,25 +134,27 @@ def stored_document(table, fields):
     """A migration operation: on PostgreSQL, `table` gets a trigger-kept search document, GIN-indexed for published rows.
 
     `fields` are (column, weight) as the app registers them. A trigger rather than a generated
-    column, so later migrations can still change those columns' types. SQLite: nothing to do.
+    column, so later migrations can still change those columns' types. Safe to run again (the
+    browser tests re-run data migrations after emptying tables). SQLite: nothing to do.
     """
     name = f"{table}_{DOCUMENT_COLUMN}"
 
     def forwards(apps, schema_editor):
         if schema_editor.connection.vendor != "postgresql":
             return
-        schema_editor.execute(f'ALTER TABLE "{table}" ADD COLUMN "{DOCUMENT_COLUMN}" tsvector')
+        schema_editor.execute(f'ALTER TABLE "{table}" ADD COLUMN IF NOT EXISTS "{DOCUMENT_COLUMN}" tsvector')
         schema_editor.execute(
-            f'CREATE FUNCTION "{name}"() RETURNS trigger LANGUAGE plpgsql AS $$ '
+            f'CREATE OR REPLACE FUNCTION "{name}"() RETURNS trigger LANGUAGE plpgsql AS $$ '
             f'BEGIN NEW."{DOCUMENT_COLUMN}" := {_document_sql(fields)}; RETURN NEW; END $$'
         )
+        schema_editor.execute(f'DROP TRIGGER IF EXISTS "{name}" ON "{table}"')
         schema_editor.execute(
             f'CREATE TRIGGER "{name}" BEFORE INSERT OR UPDATE ON "{table}" FOR EACH ROW EXECUTE FUNCTION "{name}"()'
         )
         schema_editor.execute(f'UPDATE "{table}" SET "{DOCUMENT_COLUMN}" = {_document_sql(fields, row=table)}')
         # Only published rows are ever searched: a partial index answers both conditions at once.
         schema_editor.execute(
-            f'CREATE INDEX "{name}" ON "{table}" USING GIN ("{DOCUMENT_COLUMN}") WHERE "status" = \'published\''
+            f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" USING GIN ("{DOCUMENT_COLUMN}") WHERE "status" = \'published\''
         )
 
     def backwards(apps, schema_editor):
