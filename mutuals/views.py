@@ -5,14 +5,15 @@ from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 
 from mutuals.forms import MutualFilterForm
 from mutuals.models import Guide, Mutual, Publication, Region, Sector
 from mutuals.registry import COLUMNS, LICENCE, csv_lines, export_rows, map_points
 from psm_site.cache import dated, public_page
-from psm_site.models import Publishable
 from psm_site.pagination import get_page_or_404, page_links
 from psm_site.publishing import get_for_request, preview_aware
+from psm_site.schedule import live_q
 
 
 @public_page
@@ -227,7 +228,7 @@ def about_data(request):
 
 @public_page
 def statistics(request):
-    published_live = Q(mutuals__status=Publishable.Status.PUBLISHED, mutuals__trading_status=Mutual.Trading.LIVE)
+    published_live = live_q(timezone.now(), prefix="mutuals__") & Q(mutuals__trading_status=Mutual.Trading.LIVE)
     by_sector = list(
         Sector.objects.annotate(count=Count("mutuals", filter=published_live)).values("name", "slug", "count")
     )

@@ -1,6 +1,7 @@
 import json
 
 from django import template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import _json_script_escapes, format_html
@@ -35,3 +36,10 @@ def uk_date(value, fmt="j F Y"):
 def json_ld(data):
     """Structured data for a <script type="application/ld+json"> element, escaped like json_script."""
     return mark_safe(json.dumps(data, ensure_ascii=False).translate(_json_script_escapes))
+
+
+@register.simple_tag
+def admin_change_url(item):
+    """The admin page that edits `item` (for the preview banner's 'Edit this page')."""
+    opts = item._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[item.pk])

@@ -6,7 +6,7 @@ from psm_site.search import stored_document
 class Migration(migrations.Migration):
     """PostgreSQL: stored, GIN-indexed search documents for research and mutuals (fields as in mutuals/apps.py)."""
 
-    dependencies = [("mutuals", "0005_guide_open_rounds_block")]
+    dependencies = [("mutuals", "0006_schedule_and_imported_changes")]
 
     operations = [
         stored_document(

@@ -7,7 +7,7 @@ def first_version(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("psm_site", "0003_page_and_feedback_rights")]
+    dependencies = [("psm_site", "0005_redirect_rights")]
 
     operations = [
         migrations.CreateModel(
