@@ -159,6 +159,16 @@ def test_a_round_opening_by_the_clock_shows_at_once(client, frozen, settings):
     assert after["ETag"] != before["ETag"]
 
 
+def test_a_scheduled_publication_shows_at_its_time(client, frozen):
+    start = frozen(uk(2031, 5, 1, 9))
+    make_mutual(name="Scheduled Mutual", publish_at=start + timedelta(hours=1))
+    assert "Scheduled Mutual" not in _names(client)
+    frozen(start + timedelta(minutes=59, seconds=59))
+    assert "Scheduled Mutual" not in _names(client)
+    frozen(start + timedelta(hours=1))
+    assert "Scheduled Mutual" in _names(client)
+
+
 def test_a_scheduled_boundary_moves_the_version(client, frozen, monkeypatch):
     """The hook scheduled publishing uses: a registered source's moment moves the version when it passes."""
     start = frozen(uk(2031, 1, 1, 12))
