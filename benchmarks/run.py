@@ -68,8 +68,21 @@ COUNTED = [
     "/mutuals.json",
     "/mutuals.geojson",
     "/mutuals/statistics/",
+    "/mutuals/points.json",
+    "/mutuals/results/?sector=health",
+    "/mutuals/coverage/",
+    "/mutuals/regions/london/",
 ]
-TIMED = ["/mutuals/", "/mutuals/?status=all", "/mutuals.geojson", "/mutuals.csv", DETAIL]
+TIMED = [
+    "/mutuals/",
+    "/mutuals/?status=all",
+    "/mutuals/points.json",
+    "/mutuals/coverage/",
+    "/mutuals/regions/london/",
+    "/mutuals.geojson",
+    "/mutuals.csv",
+    DETAIL,
+]
 # Pages measured with wrk against a static copy of themselves, and pages Lighthouse scores.
 EXPLAINER = "/introduction-to-public-service-mutuals"
 WRK_PAGES = [

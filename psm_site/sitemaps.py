@@ -13,6 +13,7 @@ STATIC_PAGES = [
     "search",
     "mutuals:mutual-list",
     "mutuals:statistics",
+    "mutuals:coverage",
     "mutuals:about-data",
     "mutuals:publication-list",
     "support:index",
@@ -61,8 +62,16 @@ class PublishedSitemap(Sitemap):
         return first
 
 
+# Sitemaps that apps add for pages with no publishable model behind them (see mutuals/apps.py).
+EXTRA = {}
+
+
+def register(name, sitemap):
+    EXTRA[name] = sitemap
+
+
 def sitemaps():
     maps = {"pages": StaticSitemap()}
     for model in models_with_pages():
         maps[f"{model._meta.app_label}-{model._meta.model_name}"] = PublishedSitemap(model)
-    return maps
+    return {**maps, **EXTRA}
