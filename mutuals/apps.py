@@ -38,6 +38,7 @@ class MutualsConfig(AppConfig):
             title="title",
             summary="summary",
             fields=[("title", "A"), ("summary", "B"), ("organisation", "C"), ("body", "C")],
+            stored=True,
         )
         register(
             "Mutual",
@@ -45,4 +46,5 @@ class MutualsConfig(AppConfig):
             title="name",
             summary="summary",
             fields=[("name", "A"), ("town", "B"), ("summary", "B"), ("parent_body", "C"), ("description", "D")],
+            stored=True,
         )

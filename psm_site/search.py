@@ -3,8 +3,8 @@
 Apps register what they want found (see mutuals/apps.py and support/apps.py); results are
 labelled by type and ranked together.
 
-On PostgreSQL a type whose fields are all its own columns keeps its weighted document in a
-stored `search_document` column, kept up to date by a trigger and indexed with GIN
+On PostgreSQL a type registered with `stored=True` (its fields all its own columns) keeps its
+weighted document in a stored `search_document` column, kept up to date by a trigger and indexed with GIN
 (`stored_document()` makes it in a migration). Types that search related rows (a guide's
 sections, a programme's consortium members) build the document per query: there are few of them.
 """
@@ -29,6 +29,7 @@ class Source:
     summary: str  # the field holding a one-line summary
     fields: tuple  # (field path, weight 'A'–'D'), A most important
     public: object = None  # a function giving the public items; published ones by default
+    stored: bool = False  # PostgreSQL: read the stored, GIN-indexed document (a stored_document migration made it)
 
     def items(self):
         return self.public() if self.public else self.model.objects.published()
@@ -46,8 +47,8 @@ class Result:
 SOURCES: list[Source] = []
 
 
-def register(label, model, *, title, summary, fields, public=None):
-    SOURCES.append(Source(label, model, title, summary, tuple(fields), public))
+def register(label, model, *, title, summary, fields, public=None, stored=False):
+    SOURCES.append(Source(label, model, title, summary, tuple(fields), public, stored))
 
 
 def search(text: str) -> list[Result]:
@@ -63,7 +64,7 @@ def search(text: str) -> list[Result]:
 def _search_postgres(source, text):
     from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 
-    if any("__" in field for field, _ in source.fields):
+    if not source.stored:
         vector = reduce(add, [SearchVector(field, weight=weight, config="english") for field, weight in source.fields])
     else:  # the stored, indexed document (see stored_document)
         column = f'"{source.model._meta.db_table}"."{DOCUMENT_COLUMN}"'

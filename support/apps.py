@@ -32,4 +32,5 @@ class SupportConfig(AppConfig):
             title="name",
             summary="summary",
             fields=[("name", "A"), ("summary", "B"), ("uses", "C"), ("who_can_apply", "C")],
+            stored=True,
         )
