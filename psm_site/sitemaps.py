@@ -50,6 +50,7 @@ class PublishedSitemap(Sitemap):
         ).order_by("-changed_at", "-pk")
         return (
             self.model.objects.published()
+            .with_own_pages()
             .annotate(newest_note_at=Subquery(newest_note.values("changed_at")[:1]))
             .order_by("pk")
         )

@@ -7,7 +7,7 @@ def first_version(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("psm_site", "0005_redirect_rights")]
+    dependencies = [("psm_site", "0006_undated_notes_governments_page_facts")]
 
     operations = [
         migrations.CreateModel(

@@ -6,7 +6,7 @@ from psm_site.search import stored_document
 class Migration(migrations.Migration):
     """PostgreSQL: stored, GIN-indexed search documents for research and mutuals (fields as in mutuals/apps.py)."""
 
-    dependencies = [("mutuals", "0006_schedule_and_imported_changes")]
+    dependencies = [("mutuals", "0007_history_mode_and_no_longer_a_mutual")]
 
     operations = [
         stored_document(
