@@ -29,6 +29,7 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
 from django.db import connection
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -81,10 +82,16 @@ def _changed(sender, **kwargs):
     bump(using=kwargs.get("using"))
 
 
+def _settings_changed(**kwargs):
+    # Only tests change settings in a running process (a deployment restarts, and release() moves).
+    cache.clear()
+
+
 def connect_signals():
     post_save.connect(_changed, dispatch_uid="psm_content_version_save")
     post_delete.connect(_changed, dispatch_uid="psm_content_version_delete")
     m2m_changed.connect(_changed, dispatch_uid="psm_content_version_m2m")
+    setting_changed.connect(_settings_changed, dispatch_uid="psm_page_cache_settings")
 
 
 def bump(*, now=None, using=None):
