@@ -97,7 +97,7 @@ WRK_PAGES = [
     "/sitemap.xml",
 ]
 LIGHTHOUSE_PAGES = ["/", EXPLAINER, "/mutuals/", DETAIL, "/support/"]
-LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
+LIGHTHOUSE = ROOT / "benchmarks" / ".tools" / "node_modules" / ".bin" / "lighthouse"  # make bench installs it
 KNOCK_ON_CLIENTS = 4
 POSTGRES_DEFAULT = "postgres://psm:psm@127.0.0.1:5432/psm_bench"
 
