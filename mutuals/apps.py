@@ -7,7 +7,11 @@ class MutualsConfig(AppConfig):
 
     def ready(self):
         from mutuals.models import Guide, Mutual, Publication
+        from mutuals.registry import live_count
+        from psm_site import blocks
         from psm_site.search import register
+
+        blocks.register("live_mutual_count", live_count)
 
         register(
             "Guidance",

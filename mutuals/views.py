@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from mutuals.forms import MutualFilterForm
 from mutuals.models import Guide, Mutual, Publication, Region, Sector
-from mutuals.registry import COLUMNS, LICENCE, export_row, map_points
+from mutuals.registry import COLUMNS, LICENCE, export_row, live_count, map_points
 from psm_site.pagination import get_page_or_404, page_links
 from psm_site.publishing import get_for_request, preview_aware
 from psm_site.schedule import live_q
@@ -246,7 +246,7 @@ def statistics(request):
         "by_sector": _with_shares(by_sector),
         "by_region": _with_shares(by_region),
         "growth": _with_shares(growth, key="total"),
-        "live_total": Mutual.objects.published().live().count(),
+        "live_total": live_count(),
     }
     return render(request, "mutuals/statistics.html", context)
 

@@ -238,7 +238,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
 }
 
-# A closed round or fund counts as 'closing soon' within this many days of its deadline.
+# An open round or fund counts as 'closing soon' within this many days of its deadline.
 CLOSING_SOON_DAYS = env_int("CLOSING_SOON_DAYS", 14)
 
 # Staging can ask search engines to stay away.

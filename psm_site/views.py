@@ -5,6 +5,7 @@ import sys
 from django.conf import settings
 from django.contrib import admin
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -14,7 +15,6 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from mutuals.models import Mutual
 from psm_site.content import public_change_notes
 from psm_site.forms import ProblemForm, SearchForm, UsefulForm, clean_path
 from psm_site.models import Feedback, Page
@@ -29,11 +29,7 @@ HOME_UPDATES = 5
 
 @require_GET
 def home(request):
-    context = {
-        "live_count": Mutual.objects.published().live().count(),
-        "updates": public_change_notes()[:HOME_UPDATES],
-    }
-    return render(request, "home.html", context)
+    return render(request, "home.html", {"updates": public_change_notes()[:HOME_UPDATES]})
 
 
 @require_GET
@@ -133,7 +129,7 @@ def feedback_thanks(request):
 def _safe_path(value):
     try:
         return clean_path(value[:300])
-    except Exception:
+    except ValidationError:
         return "/"
 
 

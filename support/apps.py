@@ -6,8 +6,12 @@ class SupportConfig(AppConfig):
     verbose_name = "Support and funding"
 
     def ready(self):
+        from psm_site import blocks
         from psm_site.search import register
         from support.models import Fund, Programme
+        from support.templatetags.support import open_round_banner
+
+        blocks.register("open_round_banner", open_round_banner)
 
         register(
             "Support programme",

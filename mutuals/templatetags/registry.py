@@ -1,6 +1,6 @@
 from django import template
 
-from mutuals.models import Mutual
+from mutuals.registry import live_count
 
 register = template.Library()
 
@@ -8,4 +8,4 @@ register = template.Library()
 @register.inclusion_tag("mutuals/includes/registry_count_sentence.html")
 def registry_count():
     """How many published, live mutuals the registry holds: one query, never a typed number."""
-    return {"count": Mutual.objects.published().live().count()}
+    return {"count": live_count()}

@@ -1,4 +1,5 @@
 from django import template
+from django.template.loader import render_to_string
 from django.utils.html import format_html
 
 from support import uktime
@@ -11,10 +12,12 @@ def _time(moment, words):
     return format_html('<time datetime="{}">{}</time>', uktime.machine_readable(moment), words)
 
 
-@register.inclusion_tag("support/includes/open_round_banner.html")
 def open_round_banner():
-    """A GOV.UK notification banner while any round is open; nothing otherwise. One query."""
-    return {"rounds": list(FundRound.objects.for_banner())}
+    """A GOV.UK notification banner while any round is open; nothing otherwise. One query.
+
+    Registered in apps.py for other apps' pages: `{% from_app "open_round_banner" %}`.
+    """
+    return render_to_string("support/includes/open_round_banner.html", {"rounds": list(FundRound.objects.for_banner())})
 
 
 @register.simple_tag
