@@ -427,10 +427,6 @@ class MutualQuerySet(PublishableQuerySet):
         """Name or town contains the text (case-insensitive)."""
         return self.filter(models.Q(name__icontains=text) | models.Q(town__icontains=text))
 
-    def for_list(self):
-        """List rows: region joined, sectors prefetched."""
-        return self.select_related("region").prefetch_related("sectors")
-
     def for_page(self):
         """A mutual's own page."""
         return self.select_related("region").prefetch_related("sectors", "change_notes")

@@ -17,6 +17,11 @@ class PublishableQuerySet(models.QuerySet):
         """The only rows the public ever sees: published, and live now by their schedule."""
         return self.filter(live_q(now or timezone.now()))
 
+    def public(self, now=None):
+        """What the public may see: published(), narrowed for an item shown on another item's page
+        (a fund round also needs its fund published: FundRoundQuerySet.public)."""
+        return self.published(now)
+
     def drafts(self):
         return self.filter(status=Publishable.Status.DRAFT)
 

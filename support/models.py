@@ -91,10 +91,10 @@ def _first(statuses):
 
 
 class FundRoundQuerySet(PublishableQuerySet):
-    def published(self, now=None):
-        """A round is public only when it and its fund are both live."""
+    def public(self, now=None):
+        """Rounds the public sees: the round published, and its fund too (a round lives on its fund's page)."""
         now = now or timezone.now()
-        return self.filter(live_q(now), live_q(now, prefix="fund__"))
+        return self.published(now).filter(live_q(now, prefix="fund__"))
 
     def open(self, now=None):
         """Taking applications at `now` (an unrecorded opening counts as already open)."""
@@ -127,15 +127,15 @@ class FundRoundQuerySet(PublishableQuerySet):
 
     def for_index(self):
         """Rounds on 'What support is available?', each with its fund."""
-        return self.published().select_related("fund")
+        return self.public().select_related("fund")
 
     def for_banner(self, now=None):
         """The open-round banner: rounds open at `now`, soonest deadline first, in one query."""
-        return self.published().open(now).select_related("fund").order_by("closes_at", "fund__name")
+        return self.public().open(now).select_related("fund").order_by("closes_at", "fund__name")
 
     def for_feed(self):
-        """The calendar feed of every published round."""
-        return self.published().select_related("fund").order_by("closes_at", "fund__name")
+        """The calendar feed of every public round."""
+        return self.public().select_related("fund").order_by("closes_at", "fund__name")
 
 
 class FundRound(ConstraintErrorsOnFields, Publishable):
@@ -230,12 +230,6 @@ class FundRound(ConstraintErrorsOnFields, Publishable):
         return self.availability_at(timezone.now())
 
     @property
-    def status_text(self):
-        """'Opens 29 June 2018', 'Open until 5pm on Friday 29 June 2018' or 'Closed at …'."""
-        pattern, _, words = uktime.status_phrase(self.availability, opens_at=self.opens_at, closes_at=self.closes_at)
-        return pattern.format(words)
-
-    @property
     def deadline_text(self):
         return uktime.deadline(self.closes_at)
 
@@ -297,7 +291,7 @@ class FundRound(ConstraintErrorsOnFields, Publishable):
 def rounds_prefetch(*, drafts=False):
     """A fund's rounds for its status and its page: the published ones, or all of them for a
     staff preview. (The fund's own publishing state is checked where the fund is fetched.)"""
-    rounds = FundRound.objects.all() if drafts else FundRound.objects.filter(live_q(timezone.now()))
+    rounds = FundRound.objects.all() if drafts else FundRound.objects.published()
     return Prefetch("rounds", queryset=rounds, to_attr="prefetched_rounds")
 
 
@@ -308,7 +302,7 @@ class FundQuerySet(PublishableQuerySet):
     def with_status(self, status, now=None):
         """Funds whose public status is `status`, in SQL, for the admin's filter."""
         now = now or timezone.now()
-        live = FundRound.objects.filter(live_q(now))
+        live = FundRound.objects.published(now)
         open_now = self._with_round(live.open(now))
         soon = self._with_round(live.closing_soon(now))
         upcoming = self._with_round(live.upcoming(now))
@@ -411,7 +405,7 @@ class Fund(ClosedForGood, ConstraintErrorsOnFields, Publishable):
         try:
             return self.prefetched_rounds
         except AttributeError:
-            return list(self.rounds.filter(live_q(timezone.now())))
+            return list(self.rounds.published())
 
     def rounds_latest_first(self):
         return sorted(self.rounds_shown(), key=lambda r: r.number, reverse=True)

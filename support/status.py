@@ -34,10 +34,6 @@ class Status(models.TextChoices):
             Status.CLOSED: "govuk-tag govuk-tag--grey",
         }[self]
 
-    @property
-    def is_open(self):
-        return self in (Status.OPEN, Status.CLOSING_SOON)
-
 
 def closing_soon_cutoff(now):
     """A deadline at or before this moment is 'closing soon'.
