@@ -437,20 +437,23 @@ class Fund(ClosedForGood, ConstraintErrorsOnFields, Publishable):
 
 
 class ProgrammeQuerySet(PublishableQuerySet):
-    def _funds(self):
-        return Prefetch(
-            "funds",
-            queryset=Fund.objects.published().prefetch_related(rounds_prefetch()),
-            to_attr="published_funds",
+    def with_public_funds(self):
+        """Each programme's published funds with their published rounds, for public_funds() and its status."""
+        return self.prefetch_related(
+            Prefetch(
+                "funds",
+                queryset=Fund.objects.published().prefetch_related(rounds_prefetch()),
+                to_attr="published_funds",
+            )
         )
 
     def for_index(self):
         """Programmes on 'What support is available?', with what their status needs."""
-        return self.published().prefetch_related(self._funds())
+        return self.published().with_public_funds()
 
     def for_page(self):
         """A programme's page: consortia with members, funds with rounds, change notes."""
-        return self.prefetch_related(self._funds(), "consortia__members", "change_notes")
+        return self.with_public_funds().prefetch_related("consortia__members", "change_notes")
 
 
 class Programme(ClosedForGood, ConstraintErrorsOnFields, Publishable):

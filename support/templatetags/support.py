@@ -41,6 +41,14 @@ def opening(moment):
 
 
 @register.filter
+def grant_range(fund):
+    """A fund's grant size: '£5,000 to £25,000', or 'up to £25,000' with no minimum."""
+    if fund.min_grant:
+        return f"{pounds(fund.min_grant)} to {pounds(fund.max_grant)}"
+    return f"up to {pounds(fund.max_grant)}"
+
+
+@register.filter
 def pounds(value):
     """GOV.UK money: '£25,000', '£1.7 million', '£1 million'."""
     if value is None or value == "":
