@@ -6,9 +6,12 @@ from collections import Counter
 
 import feedparser
 import pytest
+from django.db import transaction
+from django.test import Client
 from icalendar import Calendar
 
 from tests.helpers import count_tags, page_title
+from tests.site.conftest import load_site_content
 from tests.walk import crawl, public_url_names, url_name
 
 pytestmark = pytest.mark.django_db
@@ -20,9 +23,15 @@ NOT_LINKED = {
 }
 
 
-@pytest.fixture
-def site_pages(client, site_content):
-    return crawl(client)
+@pytest.fixture(scope="session")
+def site_pages(django_db_setup, django_db_blocker):
+    """One crawl for the whole run: content loaded, every page fetched, then all rolled back so no
+    other test sees the content. Tests read the stored responses."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        load_site_content()
+        pages = crawl(Client())
+        transaction.set_rollback(True)
+    return pages
 
 
 def html_pages(pages):
@@ -69,3 +78,10 @@ def test_data_files_parse(site_pages):
             assert not feedparser.parse(response.content).bozo, url
         elif kind.startswith("text/calendar"):
             Calendar.from_ical(response.content)
+
+
+def test_the_crawl_leaves_nothing_behind_for_other_tests(site_pages):
+    from psm_site.content import publishable_models
+
+    assert site_pages
+    assert not any(model.objects.exists() for model in publishable_models())
