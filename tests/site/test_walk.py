@@ -6,6 +6,7 @@ from collections import Counter
 
 import feedparser
 import pytest
+from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from icalendar import Calendar
@@ -20,6 +21,8 @@ pytestmark = pytest.mark.django_db
 NOT_LINKED = {
     "feedback-useful": "POST only: the 'Is this page useful?' buttons",
     "feedback-thanks": "shown after posting feedback",
+    "mutuals:mutual-points": "fetched by the map script (static/js/mutual-map.js) for its markers",
+    "mutuals:mutual-results": "fetched by the map script for the count and list when a filter changes",
 }
 
 
@@ -31,6 +34,7 @@ def site_pages(django_db_setup, django_db_blocker):
         load_site_content()
         pages = crawl(Client())
         transaction.set_rollback(True)
+    cache.clear()  # nothing cached from the rolled-back content either
     return pages
 
 
@@ -78,6 +82,27 @@ def test_data_files_parse(site_pages):
             assert not feedparser.parse(response.content).bozo, url
         elif kind.startswith("text/calendar"):
             Calendar.from_ical(response.content)
+
+
+def test_one_page_of_each_type_is_valid_html(site_pages):
+    """html5lib in strict mode (it raises at the first parse error) over one page per URL name,
+    and every <time datetime> in a form the W3C Nu checker accepts (no fractions of a second)."""
+    import html5lib
+
+    checked = {}
+    for url, response in html_pages(site_pages).items():
+        if response.status_code == 200:
+            checked.setdefault(url_name(url), (url, response.content.decode()))
+    assert len(checked) > 15
+    machine_time = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z))?$")
+    for url, html in checked.values():
+        try:
+            html5lib.HTMLParser(strict=True).parse(html)
+        except html5lib.html5parser.ParseError as error:
+            raise AssertionError(f"{url}: {error}") from None
+    for url, response in html_pages(site_pages).items():
+        for value in re.findall(r'<time datetime="([^"]*)"', response.content.decode()):
+            assert machine_time.match(value), (url, value)
 
 
 def test_the_crawl_leaves_nothing_behind_for_other_tests(site_pages):
