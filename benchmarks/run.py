@@ -31,16 +31,9 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 TEMPLATE_DB = RESULTS / "template.sqlite3"
 SETTINGS = "benchmarks.settings"
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+sys.path.insert(0, str(ROOT))  # run as a script: the project's own packages
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 - needs the path above
+
 DETAIL = "{detail}"  # replaced by a live mutual's page for each dataset
 
 # Pages whose SQL queries are counted, and the subset timed over HTTP.
