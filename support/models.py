@@ -265,8 +265,8 @@ class FundRound(ConstraintErrorsOnFields, Publishable):
         """Upcoming, open, closing soon or closed, right now. (`status` is the publishing state.)"""
         return self.availability_at(timezone.now())
 
-    @property
     def status_phrase(self, status):
+        """(pattern, moment, words) for the round's wording at `status` (see uktime.status_phrase)."""
         return uktime.status_phrase(
             status, opens_at=self.opens_at, closes_at=self.closes_at, time_recorded=self.closing_time_recorded
         )
