@@ -2,7 +2,7 @@
 fund rounds. Whether anything is open is computed from its dates (support.status), never typed.
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q
@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from simple_history.models import HistoricalRecords
 
-from psm_site.models import Publishable, PublishableQuerySet
+from psm_site.models import ConstraintErrorsOnFields, Publishable, PublishableQuerySet
 from psm_site.schedule import live_q
 from support import uktime
 from support.fields import GRANT_MAXIMUM, PoundsField
@@ -26,26 +26,6 @@ from support.status import (
 )
 
 MARKDOWN_HELP = "Markdown: a blank line starts a new paragraph; '* ' starts a bullet."
-
-
-class ConstraintErrorsOnFields:
-    """Shows a named constraint's message beside the field to change, not above the whole form.
-
-    `constraint_fields` maps a constraint's violation_error_code to that field.
-    """
-
-    constraint_fields: dict[str, str] = {}
-
-    def validate_constraints(self, exclude=None):
-        try:
-            super().validate_constraints(exclude=exclude)
-        except ValidationError as error:
-            moved = {}
-            for field, errors in error.error_dict.items():
-                for item in errors:
-                    target = self.constraint_fields.get(item.code, field) if field == NON_FIELD_ERRORS else field
-                    moved.setdefault(target, []).append(item)
-            raise ValidationError(moved) from None
 
 
 class ClosedForGood(models.Model):
@@ -72,10 +52,15 @@ class ClosedForGood(models.Model):
     class Meta:
         abstract = True
 
-    def clean(self):
-        super().clean()
-        if not self.closed_for_good and (self.closed_reason or self.closed_on):
-            raise ValidationError({"closed_for_good": "Tick 'closed for good' to use a reason or date, or clear them."})
+    @staticmethod
+    def constraint(model_name):
+        """A reason or date closed only on something closed for good (shown beside 'closed for good')."""
+        return models.CheckConstraint(
+            condition=Q(closed_for_good=True) | (Q(closed_reason="") & Q(closed_on__isnull=True)),
+            name=f"{model_name}_closed_details_only_when_closed",
+            violation_error_code="closed_details_only_when_closed",
+            violation_error_message="Tick 'closed for good' to use a reason or date, or clear them.",
+        )
 
     @property
     def closed_note(self):
@@ -421,7 +406,10 @@ class Fund(ClosedForGood, ConstraintErrorsOnFields, Publishable):
     objects = FundQuerySet.as_manager()
     history = HistoricalRecords()
 
-    constraint_fields = {"fund_min_grant_at_most_max": "min_grant"}
+    constraint_fields = {
+        "fund_min_grant_at_most_max": "min_grant",
+        "closed_details_only_when_closed": "closed_for_good",
+    }
 
     class Meta:
         ordering = ["name"]
@@ -442,6 +430,7 @@ class Fund(ClosedForGood, ConstraintErrorsOnFields, Publishable):
                 name="fund_amounts_not_negative",
                 violation_error_message="Amounts cannot be negative.",
             ),
+            ClosedForGood.constraint("fund"),
         ]
 
     def __str__(self):
@@ -527,6 +516,10 @@ class ProgrammeQuerySet(PublishableQuerySet):
         return self.with_public_funds().prefetch_related("consortia__members", "change_notes")
 
 
+# A programme's day, or words for it when no day was announced: never both.
+DAY_OR_WORDS = [("launched_on", "launched_text"), ("opens_on", "opens_text"), ("closes_on", "closes_text")]
+
+
 class Programme(ClosedForGood, ConstraintErrorsOnFields, Publishable):
     class Audience(models.TextChoices):
         ASPIRING = "aspiring", "Aspiring mutuals (public sector teams thinking of spinning out)"
@@ -581,7 +574,11 @@ class Programme(ClosedForGood, ConstraintErrorsOnFields, Publishable):
     objects = ProgrammeQuerySet.as_manager()
     history = HistoricalRecords()
 
-    constraint_fields = {"programme_closes_after_opening": "closes_on"}
+    constraint_fields = {
+        "programme_closes_after_opening": "closes_on",
+        "closed_details_only_when_closed": "closed_for_good",
+        **{f"programme_{text}_only_without_a_date": text for _, text in DAY_OR_WORDS},
+    }
 
     class Meta:
         ordering = ["name"]
@@ -599,6 +596,16 @@ class Programme(ClosedForGood, ConstraintErrorsOnFields, Publishable):
                 name="programme_funding_not_negative",
                 violation_error_message="Total funding cannot be negative.",
             ),
+            ClosedForGood.constraint("programme"),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{day}__isnull": True}) | Q(**{text: ""}),
+                    name=f"programme_{text}_only_without_a_date",
+                    violation_error_code=f"programme_{text}_only_without_a_date",
+                    violation_error_message="Leave this empty when the exact date is known: the date is shown instead.",
+                )
+                for day, text in DAY_OR_WORDS
+            ],
         ]
 
     def __str__(self):
@@ -606,15 +613,6 @@ class Programme(ClosedForGood, ConstraintErrorsOnFields, Publishable):
 
     def get_absolute_url(self):
         return reverse("support:programme-detail", kwargs={"slug": self.slug})
-
-    def clean(self):
-        super().clean()
-        errors = {}
-        for day, text in [("launched_on", "launched_text"), ("opens_on", "opens_text"), ("closes_on", "closes_text")]:
-            if getattr(self, day) and getattr(self, text).strip():
-                errors[text] = "Leave this empty when the exact date is known: the date is shown instead."
-        if errors:
-            raise ValidationError(errors)
 
     def public_funds(self):
         """Published funds of this programme (from the page's prefetch when it made one)."""
