@@ -7,7 +7,7 @@ from psm_site.publishing import can_publish, publish
 from support import uktime
 from support.forms import ConsortiumForm, FundRoundForm, FundRoundFormSet
 from support.models import Consortium, Fund, FundRound, Programme, rounds_prefetch
-from support.status import Status
+from support.status import Availability
 
 CLOSED_FIELDSET = (
     "Closed for good",
@@ -31,10 +31,10 @@ class StatusFilter(admin.SimpleListFilter):
     parameter_name = "open_status"
 
     def lookups(self, request, model_admin):
-        return Status.choices
+        return Availability.choices
 
     def queryset(self, request, queryset):
-        if self.value() in Status.values:
+        if self.value() in Availability.values:
             return queryset.with_status(self.value())
         return queryset
 

@@ -17,7 +17,7 @@ from support import uktime
 from support.fields import GRANT_MAXIMUM, PoundsField
 from support.status import (
     UK_TIME_HELP,
-    Status,
+    Availability,
     closing_soon_cutoff,
     deadline_day,
     end_of_uk_day,
@@ -71,12 +71,12 @@ class ClosedForGood(models.Model):
         return f"Closed: {reason[:1].lower()}{reason[1:]}"
 
 
-def _first(statuses):
+def _most_open(statuses):
     """The status to show for several things at once: anything open beats upcoming beats closed."""
-    for status in (Status.CLOSING_SOON, Status.OPEN, Status.UPCOMING):
+    for status in (Availability.CLOSING_SOON, Availability.OPEN, Availability.UPCOMING):
         if status in statuses:
             return status
-    return Status.CLOSED if statuses else None
+    return Availability.CLOSED if statuses else None
 
 
 # --- Rounds -----------------------------------------------------------------------------------
@@ -107,15 +107,15 @@ class FundRoundQuerySet(PublishableQuerySet):
         return self.filter(closes_at__lte=now)
 
     def with_status(self, status, now=None):
-        """Rounds whose computed status is `status` (a Status value), for the admin's filter."""
+        """Rounds whose computed status is `status` (an Availability value), for the admin's filter."""
         now = now or timezone.now()
-        if status == Status.OPEN:
+        if status == Availability.OPEN:
             return self.open(now).exclude(pk__in=self.closing_soon(now).values("pk"))
         return {
-            Status.CLOSING_SOON: self.closing_soon,
-            Status.UPCOMING: self.upcoming,
-            Status.CLOSED: self.closed,
-        }[Status(status)](now)
+            Availability.CLOSING_SOON: self.closing_soon,
+            Availability.UPCOMING: self.upcoming,
+            Availability.CLOSED: self.closed,
+        }[Availability(status)](now)
 
     def for_index(self):
         """Rounds on 'What support is available?', each with its fund."""
@@ -335,11 +335,11 @@ class FundQuerySet(PublishableQuerySet):
         upcoming = self._with_round(live.upcoming(now))
         current = self.filter(closed_for_good=False)
         return {
-            Status.CLOSING_SOON: lambda: current.filter(soon),
-            Status.OPEN: lambda: current.filter(open_now).exclude(soon),
-            Status.UPCOMING: lambda: current.filter(upcoming).exclude(open_now),
-            Status.CLOSED: lambda: self.filter(Q(closed_for_good=True) | (~open_now & ~upcoming)),
-        }[Status(status)]()
+            Availability.CLOSING_SOON: lambda: current.filter(soon),
+            Availability.OPEN: lambda: current.filter(open_now).exclude(soon),
+            Availability.UPCOMING: lambda: current.filter(upcoming).exclude(open_now),
+            Availability.CLOSED: lambda: self.filter(Q(closed_for_good=True) | (~open_now & ~upcoming)),
+        }[Availability(status)]()
 
     def for_index(self):
         """Funds on 'What support is available?', with their published rounds."""
@@ -476,8 +476,8 @@ class Fund(ClosedForGood, ConstraintErrorsOnFields, Publishable):
 
     def availability_at(self, now):
         if self.closed_for_good:
-            return Status.CLOSED
-        return _first([r.availability_at(now) for r in self.rounds_shown()]) or Status.CLOSED
+            return Availability.CLOSED
+        return _most_open([r.availability_at(now) for r in self.rounds_shown()]) or Availability.CLOSED
 
     @property
     def availability(self):
@@ -489,7 +489,7 @@ class Fund(ClosedForGood, ConstraintErrorsOnFields, Publishable):
         """Rounds shown that have not closed yet, soonest deadline first."""
         now = timezone.now()
         return sorted(
-            (r for r in self.rounds_shown() if r.availability_at(now) != Status.CLOSED), key=lambda r: r.closes_at
+            (r for r in self.rounds_shown() if r.availability_at(now) != Availability.CLOSED), key=lambda r: r.closes_at
         )
 
 
@@ -636,14 +636,14 @@ class Programme(ClosedForGood, ConstraintErrorsOnFields, Publishable):
         None when nothing is known: no dates and no funds.
         """
         if self.closed_for_good:
-            return Status.CLOSED
+            return Availability.CLOSED
         if self.opens_on or self.closes_on:
             return status_at(
                 now,
                 opens_at=start_of_uk_day(self.opens_on) if self.opens_on else None,
                 closes_at=end_of_uk_day(self.closes_on) if self.closes_on else None,
             )
-        return _first([fund.availability_at(now) for fund in self.public_funds()])
+        return _most_open([fund.availability_at(now) for fund in self.public_funds()])
 
     @property
     def availability(self):
