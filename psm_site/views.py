@@ -15,6 +15,7 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from psm_site import outage
 from psm_site.content import public_change_notes
 from psm_site.forms import ProblemForm, SearchForm, UsefulForm, clean_path
 from psm_site.limits import feedback_limit
@@ -177,9 +178,11 @@ def service_unavailable(request):
 
 
 def server_error(request):
-    """500, or 503 when the database is what failed."""
-    if isinstance(sys.exc_info()[1], DatabaseError):
-        return service_unavailable(request)
+    """500, or 503 when the database could not be reached or did not answer (psm_site/outage.py)."""
+    if outage.is_outage(sys.exc_info()[1]):
+        response = service_unavailable(request)
+        response["Retry-After"] = str(outage.RETRY_AFTER_SECONDS)
+        return response
     return render(request, "500.html", status=500)
 
 
