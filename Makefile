@@ -51,8 +51,8 @@ lint: $(VENV)/.dev ## ruff
 collectstatic: $(VENV)/.runtime $(CSS) ## Build hashed, compressed static files for production
 	$(PY) manage.py collectstatic --noinput --ignore '*.scss'
 
-bench: $(VENV)/.dev $(CSS) ## Measure page speed at 110 and 5,000 mutuals (see benchmarks/README.md)
-	$(PY) benchmarks/run.py
+bench: $(VENV)/.dev $(CSS) ## Measure the site at 37, 110 and 5,000 mutuals; ARGS=--postgres for PostgreSQL (benchmarks/README.md)
+	$(PY) benchmarks/run.py $(ARGS)
 
 # The production stack on this machine (deploy/prod): nginx on PROD_PORT in front of one gunicorn
 # app server per port in APP_PORTS, PostgreSQL (DATABASE_URL), Redis (REDIS_URL), a task worker.

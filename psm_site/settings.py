@@ -87,6 +87,8 @@ MIDDLEWARE = [
     # GZipMiddleware pads responses against BREACH, and CSRF tokens are masked per response.
     "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Visitors' pages from the server-side cache, before sessions, CSRF and the view (psm_site/cache.py).
+    "psm_site.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -331,3 +333,12 @@ MAINTENANCE_MODE = env_bool("MAINTENANCE_MODE", False)
 # The CSRF cookie (set only on pages with a form) lasts for the browser session.
 CSRF_COOKIE_AGE = None
 CSRF_FAILURE_VIEW = "psm_site.views.csrf_failure"
+
+# HTTP caching of public pages (psm_site/cache.py), in seconds: browsers (max-age) and shared
+# caches such as a CDN (s-maxage). Staff, previews, forms and the admin are never cached.
+HTTP_CACHE_MAX_AGE = env_int("HTTP_CACHE_MAX_AGE", 60)
+HTTP_CACHE_S_MAXAGE = env_int("HTTP_CACHE_S_MAXAGE", 300)
+# The server-side cache of rendered anonymous pages and data files, kept under the content
+# version (every change to public content moves it, so an edit shows on the next request).
+PAGE_CACHE = env_bool("PAGE_CACHE", True)
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 24 * 3600)

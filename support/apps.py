@@ -7,12 +7,15 @@ class SupportConfig(AppConfig):
 
     def ready(self):
         from psm_site import blocks
+        from psm_site.cache import register_boundaries, track_content
         from psm_site.search import register
-        from support.models import Fund, Programme
+        from support.models import Fund, Programme, next_boundary
         from support.templatetags.support import open_round_banner
 
         blocks.register("open_round_banner", open_round_banner)
 
+        track_content(self.label)
+        register_boundaries(next_boundary)
         register(
             "Support programme",
             Programme,
@@ -34,4 +37,5 @@ class SupportConfig(AppConfig):
             public=lambda: Fund.objects.published().with_own_pages(),
             summary="summary",
             fields=[("name", "A"), ("summary", "B"), ("uses", "C"), ("who_can_apply", "C")],
+            stored=True,
         )
