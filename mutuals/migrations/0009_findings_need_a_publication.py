@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mutuals', '0007_history_mode_and_no_longer_a_mutual'),
+        ('mutuals', '0008_search_documents'),
     ]
 
     operations = [

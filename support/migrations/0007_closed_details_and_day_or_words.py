@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('support', '0005_optional_round_number_closing_time_and_fund_name'),
+        ('support', '0006_search_documents'),
     ]
 
     operations = [
