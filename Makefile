@@ -51,12 +51,7 @@ lint: $(VENV)/.dev ## ruff
 collectstatic: $(VENV)/.runtime $(CSS) ## Build hashed, compressed static files for production
 	$(PY) manage.py collectstatic --noinput --ignore '*.scss'
 
-# Lighthouse is a benchmark tool, not a project dependency: it installs beside the benchmarks.
-LIGHTHOUSE := benchmarks/.tools/node_modules/.bin/lighthouse
-$(LIGHTHOUSE):
-	npm install --prefix benchmarks/.tools --no-audit --no-fund --loglevel=error lighthouse@12.8.2
-
-bench: $(VENV)/.dev $(CSS) $(LIGHTHOUSE) ## Measure the site at 37, 110 and 5,000 mutuals; ARGS=--postgres for PostgreSQL (benchmarks/README.md)
+bench: $(VENV)/.dev $(CSS) ## Measure the site at 37, 110 and 5,000 mutuals; ARGS=--postgres for PostgreSQL (benchmarks/README.md)
 	$(PY) benchmarks/run.py $(ARGS)
 
 # The production stack on this machine (deploy/prod): nginx on PROD_PORT in front of one gunicorn

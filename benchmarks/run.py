@@ -45,16 +45,9 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 TEMPLATE_DB = RESULTS / "template.sqlite3"
 SETTINGS = "benchmarks.settings"
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+sys.path.insert(0, str(ROOT))  # run as a script: the project's own packages
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 - needs the path above
+
 DETAIL = "{detail}"  # replaced by a live mutual's page for each dataset
 
 # Pages whose SQL queries are counted, and the subset timed over HTTP.
@@ -97,7 +90,7 @@ WRK_PAGES = [
     "/sitemap.xml",
 ]
 LIGHTHOUSE_PAGES = ["/", EXPLAINER, "/mutuals/", DETAIL, "/support/"]
-LIGHTHOUSE = ROOT / "benchmarks" / ".tools" / "node_modules" / ".bin" / "lighthouse"  # make bench installs it
+LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 KNOCK_ON_CLIENTS = 4
 POSTGRES_DEFAULT = "postgres://psm:psm@127.0.0.1:5432/psm_bench"
 

@@ -27,9 +27,9 @@ from django.core.files.base import ContentFile  # noqa: E402
 from pypdf import PdfWriter  # noqa: E402
 
 from mutuals.models import Attachment, Mutual, Publication  # noqa: E402
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 BASE = (sys.argv[1] if len(sys.argv) > 1 else f"http://127.0.0.1:{os.environ.get('PROD_PORT', '8080')}").rstrip("/")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 HASHED = re.compile(r"/static/[^\"']+\.[0-9a-f]{12}\.css")
 
 
@@ -95,9 +95,7 @@ def check_map():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"), args=CHROMIUM_ARGS
-        )
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page()
         page.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/]|localhost[:/])"), lambda route: route.abort())
         bad = []

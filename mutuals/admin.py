@@ -25,11 +25,9 @@ from mutuals.models import (
 from mutuals.resources import COLUMNS, MutualResource, apply_imported_change
 from mutuals.spreadsheets import SpreadsheetError, SpreadsheetFormat
 from mutuals.widgets import PinMapLatitudeInput
-from psm_site.admin import ChangeNoteInline, ChangeTypeForm, PublishableAdmin
+from psm_site.admin import PUBLISHING_FIELDSET, ChangeNoteInline, ChangeTypeForm, PublishableAdmin
 from psm_site.publishing import can_publish
 from psm_site.spreadsheets import SafeCSV, SafeXLSX
-
-PUBLISHING_FIELDSET = ("Publishing", {"fields": ["status", "first_published_at"]})
 
 
 class GuideSectionInline(admin.StackedInline):

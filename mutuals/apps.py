@@ -10,8 +10,8 @@ class MutualsConfig(AppConfig):
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from mutuals.models import Attachment, Guide, Mutual, Publication, Region, Sector
-        from mutuals.registry import registry_changed
-        from psm_site import sitemaps
+        from mutuals.registry import live_count, registry_changed
+        from psm_site import blocks, sitemaps
         from psm_site.cache import track_content
         from psm_site.search import register
         from psm_site.statements import register_documents
@@ -24,6 +24,7 @@ class MutualsConfig(AppConfig):
             post_delete.connect(registry_changed, sender=model, dispatch_uid=f"registry-delete-{model.__name__}")
         m2m_changed.connect(registry_changed, sender=Mutual.sectors.through, dispatch_uid="registry-sectors")
 
+        blocks.register("live_mutual_count", live_count)
         sitemaps.register("mutuals-region", GenericSitemap({"queryset": Region.objects.all()}, changefreq="weekly"))
         register("Region", Region, title="name", summary="summary", fields=[("name", "A")], public=Region.objects.all)
 

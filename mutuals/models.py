@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from mutuals.geography import pin_problem
 from mutuals.validators import read_pdf, validate_pdf_upload
-from psm_site.models import Government, Publishable, PublishableQuerySet
+from psm_site.models import ConstraintErrorsOnFields, Government, Publishable, PublishableQuerySet
 
 ORGANISATION_HELP = (
     "Leave empty for the site's publishing organisation, shown by its current name. Fill in only when "
@@ -271,7 +271,7 @@ class Guide(HistoryModeMixin, Publishable):
         return reverse("mutuals:guide-detail", kwargs={"slug": self.slug})
 
 
-class GuideSection(models.Model):
+class GuideSection(ConstraintErrorsOnFields, models.Model):
     class Block(models.TextChoices):
         NONE = "", "Text only"
         CRITERIA = "criteria", "The definition's criteria (numbered list)"
@@ -310,8 +310,18 @@ class GuideSection(models.Model):
     body_after = models.TextField("text after", blank=True, help_text="Markdown shown after the structured content.")
     history = HistoricalRecords()
 
+    constraint_fields = {"section_findings_need_a_publication": "publication"}
+
     class Meta:
         ordering = ["guide", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(block="findings") | Q(publication__isnull=False),
+                name="section_findings_need_a_publication",
+                violation_error_code="section_findings_need_a_publication",
+                violation_error_message="Choose the publication whose findings the chart shows.",
+            )
+        ]
 
     def __str__(self):
         return self.heading or f"(continued, position {self.position})"
@@ -319,10 +329,6 @@ class GuideSection(models.Model):
     @property
     def anchor(self):
         return slugify(self.heading)
-
-    def clean(self):
-        if self.block == self.Block.FINDINGS and not self.publication_id:
-            raise ValidationError({"publication": "Choose the publication whose findings the chart shows."})
 
 
 class Criterion(models.Model):
@@ -475,10 +481,6 @@ class MutualQuerySet(PublishableQuerySet):
     def matching(self, text):
         """Name or town contains the text (case-insensitive)."""
         return self.filter(models.Q(name__icontains=text) | models.Q(town__icontains=text))
-
-    def for_list(self):
-        """List rows: region joined, sectors prefetched."""
-        return self.select_related("region").prefetch_related("sectors")
 
     def for_page(self):
         """A mutual's own page."""

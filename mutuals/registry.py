@@ -19,6 +19,12 @@ LICENCE = {
     "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
 }
 
+
+def live_count():
+    """Published mutuals still trading: the one figure the home page, the explainer and the statistics show."""
+    return Mutual.objects.published().live().count()
+
+
 # Open-data columns, in order, with what each holds (shown on the 'About this data' page).
 COLUMNS = [
     ("name", "The organisation's name"),

@@ -136,6 +136,10 @@ class DecisionForm(forms.Form):
         return cleaned
 
 
+# Every publishable model's admin ends its fieldsets with this one (PublishableAdmin adds the schedule).
+PUBLISHING_FIELDSET = ("Publishing", {"fields": ["status", "first_published_at"]})
+
+
 class PublishableAdmin(SimpleHistoryAdmin):
     """Editors create and change drafts; only Publishers publish or unpublish, by any route.
 
@@ -356,7 +360,7 @@ class PageAdmin(PublishableAdmin):
     prepopulated_fields = {"slug": ["title"]}
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "body", "facts", "last_reviewed"]}),
-        ("Publishing", {"fields": ["status", "first_published_at"]}),
+        PUBLISHING_FIELDSET,
     ]
     inlines = [ChangeNoteInline]
 

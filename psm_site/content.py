@@ -16,9 +16,9 @@ def publishable_models(app_label=None):
     ]
 
 
-def models_with_pages(app_label=None):
+def models_with_pages():
     """Publishable models whose items have a page of their own (a fund round lives on its fund's page)."""
-    return [model for model in publishable_models(app_label) if getattr(model, "has_own_page", True)]
+    return [model for model in publishable_models() if getattr(model, "has_own_page", True)]
 
 
 def public_change_notes(app_label=None):
@@ -26,7 +26,7 @@ def public_change_notes(app_label=None):
     condition = Q(pk__in=[])
     for model in publishable_models(app_label):
         content_type = ContentType.objects.get_for_model(model)
-        condition |= Q(content_type=content_type, object_id__in=model.objects.published().values("pk"))
+        condition |= Q(content_type=content_type, object_id__in=model.objects.public().values("pk"))
     return (
         ChangeNote.objects.filter(condition)
         .order_by(F("changed_at").desc(nulls_last=True), "-pk")

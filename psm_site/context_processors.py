@@ -1,7 +1,7 @@
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
-# Header navigation and footer links. A link whose page does not exist yet is left out.
+# Header navigation and footer links. A renamed URL fails every page (NoReverseMatch), never a silently missing link.
 NAVIGATION = [
     ("About mutuals", "mutuals:guide-detail", {"slug": settings.EXPLAINER_SLUG}),
     ("Find a mutual", "mutuals:mutual-list", {}),
@@ -19,13 +19,7 @@ FOOTER = [
 
 
 def _links(entries):
-    links = []
-    for label, name, kwargs in entries:
-        try:
-            links.append({"label": label, "url": reverse(name, kwargs=kwargs)})
-        except NoReverseMatch:
-            continue
-    return links
+    return [{"label": label, "url": reverse(name, kwargs=kwargs)} for label, name, kwargs in entries]
 
 
 def site(request):

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -14,10 +14,35 @@ from simple_history.models import HistoricalRecords
 from psm_site.schedule import is_live_at, live_q, schedule_state
 
 
+class ConstraintErrorsOnFields:
+    """Shows a named constraint's message beside the field to change, not above the whole form.
+
+    `constraint_fields` maps a constraint's violation_error_code to that field.
+    """
+
+    constraint_fields: dict[str, str] = {}
+
+    def validate_constraints(self, exclude=None):
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            moved = {}
+            for field, errors in error.error_dict.items():
+                for item in errors:
+                    target = self.constraint_fields.get(item.code, field) if field == NON_FIELD_ERRORS else field
+                    moved.setdefault(target, []).append(item)
+            raise ValidationError(moved) from None
+
+
 class PublishableQuerySet(models.QuerySet):
     def published(self, now=None):
         """The only rows the public ever sees: published, and live now by their schedule."""
         return self.filter(live_q(now or timezone.now()))
+
+    def public(self, now=None):
+        """What the public may see: published(), narrowed for an item shown on another item's page
+        (a fund round also needs its fund published: FundRoundQuerySet.public)."""
+        return self.published(now)
 
     def drafts(self):
         return self.filter(status=Publishable.Status.DRAFT)

@@ -362,7 +362,7 @@ LOGGING = {
 # This app server's name in the request log (deploy/ sets one per gunicorn; default: the host name).
 APP_SERVER_NAME = env_str("APP_SERVER_NAME", socket.gethostname())
 
-# A closed round or fund counts as 'closing soon' within this many days of its deadline.
+# An open round or fund counts as 'closing soon' within this many days of its deadline.
 CLOSING_SOON_DAYS = env_int("CLOSING_SOON_DAYS", 14)
 
 # Staging can ask search engines to stay away.

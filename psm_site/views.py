@@ -4,6 +4,8 @@ import sys
 
 from django.conf import settings
 from django.contrib import admin
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -13,7 +15,6 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from mutuals.models import Mutual
 from psm_site import outage
 from psm_site.cache import dated, public_page
 from psm_site.content import public_change_notes
@@ -33,11 +34,7 @@ HOME_UPDATES = 5
 
 @public_page
 def home(request):
-    context = {
-        "live_count": Mutual.objects.published().live().count(),
-        "updates": public_change_notes()[:HOME_UPDATES],
-    }
-    return render(request, "home.html", context)
+    return render(request, "home.html", {"updates": public_change_notes()[:HOME_UPDATES]})
 
 
 @public_page
@@ -125,7 +122,7 @@ def feedback_thanks(request):
 def _safe_path(value):
     try:
         return clean_path(value[:300])
-    except Exception:
+    except ValidationError:
         return "/"
 
 

@@ -1,16 +1,14 @@
 from django.contrib import admin
-from django.db.models import Prefetch
 from django.utils.html import format_html
 
-from psm_site.admin import ChangeNoteInline, PublishableAdmin
+from psm_site.admin import PUBLISHING_FIELDSET, ChangeNoteInline, PublishableAdmin
 from psm_site.models import Publishable
 from psm_site.publishing import can_publish, publish
 from support import uktime
 from support.forms import ConsortiumForm, FundRoundForm, FundRoundFormSet
 from support.models import Consortium, Fund, FundRound, Programme, rounds_prefetch
-from support.status import Status
+from support.status import Availability
 
-PUBLISHING_FIELDSET = ("Publishing", {"fields": ["status", "first_published_at"]})
 CLOSED_FIELDSET = (
     "Closed for good",
     {
@@ -33,10 +31,10 @@ class StatusFilter(admin.SimpleListFilter):
     parameter_name = "open_status"
 
     def lookups(self, request, model_admin):
-        return Status.choices
+        return Availability.choices
 
     def queryset(self, request, queryset):
-        if self.value() in Status.values:
+        if self.value() in Availability.values:
             return queryset.with_status(self.value())
         return queryset
 
@@ -188,17 +186,7 @@ class ProgrammeAdmin(PublishableAdmin):
     inlines = [ConsortiumInline, ChangeNoteInline]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .prefetch_related(
-                Prefetch(
-                    "funds",
-                    queryset=Fund.objects.published().prefetch_related(rounds_prefetch()),
-                    to_attr="published_funds",
-                )
-            )
-        )
+        return super().get_queryset(request).with_public_funds()
 
     @admin.display(description="Status on the site today")
     def status_today(self, obj):

@@ -6,9 +6,13 @@ class SupportConfig(AppConfig):
     verbose_name = "Support and funding"
 
     def ready(self):
+        from psm_site import blocks
         from psm_site.cache import register_boundaries, track_content
         from psm_site.search import register
         from support.models import Fund, Programme, next_boundary
+        from support.templatetags.support import open_round_banner
+
+        blocks.register("open_round_banner", open_round_banner)
 
         track_content(self.label)
         register_boundaries(next_boundary)

@@ -2,7 +2,7 @@
 fund rounds. Whether anything is open is computed from its dates (support.status), never typed.
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q
@@ -11,13 +11,13 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from simple_history.models import HistoricalRecords
 
-from psm_site.models import Publishable, PublishableQuerySet
+from psm_site.models import ConstraintErrorsOnFields, Publishable, PublishableQuerySet
 from psm_site.schedule import live_q
 from support import uktime
 from support.fields import GRANT_MAXIMUM, PoundsField
 from support.status import (
     UK_TIME_HELP,
-    Status,
+    Availability,
     closing_soon_cutoff,
     deadline_day,
     end_of_uk_day,
@@ -27,26 +27,6 @@ from support.status import (
 )
 
 MARKDOWN_HELP = "Markdown: a blank line starts a new paragraph; '* ' starts a bullet."
-
-
-class ConstraintErrorsOnFields:
-    """Shows a named constraint's message beside the field to change, not above the whole form.
-
-    `constraint_fields` maps a constraint's violation_error_code to that field.
-    """
-
-    constraint_fields: dict[str, str] = {}
-
-    def validate_constraints(self, exclude=None):
-        try:
-            super().validate_constraints(exclude=exclude)
-        except ValidationError as error:
-            moved = {}
-            for field, errors in error.error_dict.items():
-                for item in errors:
-                    target = self.constraint_fields.get(item.code, field) if field == NON_FIELD_ERRORS else field
-                    moved.setdefault(target, []).append(item)
-            raise ValidationError(moved) from None
 
 
 class ClosedForGood(models.Model):
@@ -73,10 +53,15 @@ class ClosedForGood(models.Model):
     class Meta:
         abstract = True
 
-    def clean(self):
-        super().clean()
-        if not self.closed_for_good and (self.closed_reason or self.closed_on):
-            raise ValidationError({"closed_for_good": "Tick 'closed for good' to use a reason or date, or clear them."})
+    @staticmethod
+    def constraint(model_name):
+        """A reason or date closed only on something closed for good (shown beside 'closed for good')."""
+        return models.CheckConstraint(
+            condition=Q(closed_for_good=True) | (Q(closed_reason="") & Q(closed_on__isnull=True)),
+            name=f"{model_name}_closed_details_only_when_closed",
+            violation_error_code="closed_details_only_when_closed",
+            violation_error_message="Tick 'closed for good' to use a reason or date, or clear them.",
+        )
 
     @property
     def closed_note(self):
@@ -87,22 +72,22 @@ class ClosedForGood(models.Model):
         return f"Closed: {reason[:1].lower()}{reason[1:]}"
 
 
-def _first(statuses):
+def _most_open(statuses):
     """The status to show for several things at once: anything open beats upcoming beats closed."""
-    for status in (Status.CLOSING_SOON, Status.OPEN, Status.UPCOMING):
+    for status in (Availability.CLOSING_SOON, Availability.OPEN, Availability.UPCOMING):
         if status in statuses:
             return status
-    return Status.CLOSED if statuses else None
+    return Availability.CLOSED if statuses else None
 
 
 # --- Rounds -----------------------------------------------------------------------------------
 
 
 class FundRoundQuerySet(PublishableQuerySet):
-    def published(self, now=None):
-        """A round is public only when it and its fund are both live."""
+    def public(self, now=None):
+        """Rounds the public sees: the round published, and its fund too (a round lives on its fund's page)."""
         now = now or timezone.now()
-        return self.filter(live_q(now), live_q(now, prefix="fund__"))
+        return self.published(now).filter(live_q(now, prefix="fund__"))
 
     def open(self, now=None):
         """Taking applications at `now` (an unrecorded opening counts as already open)."""
@@ -123,27 +108,27 @@ class FundRoundQuerySet(PublishableQuerySet):
         return self.filter(closes_at__lte=now)
 
     def with_status(self, status, now=None):
-        """Rounds whose computed status is `status` (a Status value), for the admin's filter."""
+        """Rounds whose computed status is `status` (an Availability value), for the admin's filter."""
         now = now or timezone.now()
-        if status == Status.OPEN:
+        if status == Availability.OPEN:
             return self.open(now).exclude(pk__in=self.closing_soon(now).values("pk"))
         return {
-            Status.CLOSING_SOON: self.closing_soon,
-            Status.UPCOMING: self.upcoming,
-            Status.CLOSED: self.closed,
-        }[Status(status)](now)
+            Availability.CLOSING_SOON: self.closing_soon,
+            Availability.UPCOMING: self.upcoming,
+            Availability.CLOSED: self.closed,
+        }[Availability(status)](now)
 
     def for_index(self):
         """Rounds on 'What support is available?', each with its fund."""
-        return self.published().select_related("fund__programme")
+        return self.public().select_related("fund__programme")
 
     def for_banner(self, now=None):
         """The open-round banner: rounds open at `now`, soonest deadline first, in one query."""
-        return self.published().open(now).select_related("fund__programme").order_by("closes_at", "fund__name")
+        return self.public().open(now).select_related("fund__programme").order_by("closes_at", "fund__name")
 
     def for_feed(self):
-        """The calendar feed of every published round."""
-        return self.published().select_related("fund__programme").order_by("closes_at", "fund__name")
+        """The calendar feed of every public round."""
+        return self.public().select_related("fund__programme").order_by("closes_at", "fund__name")
 
 
 class FundRound(ConstraintErrorsOnFields, Publishable):
@@ -266,14 +251,8 @@ class FundRound(ConstraintErrorsOnFields, Publishable):
         """Upcoming, open, closing soon or closed, right now. (`status` is the publishing state.)"""
         return self.availability_at(timezone.now())
 
-    @property
-    def status_text(self):
-        """'Opens 29 June 2018', 'Open until 5pm on Friday 29 June 2018', 'Closes on Friday 29 September 2017'
-        (no time announced) or 'Closed at …'."""
-        pattern, _, words = self.status_phrase(self.availability)
-        return pattern.format(words)
-
     def status_phrase(self, status):
+        """(pattern, moment, words) for the round's wording at `status` (see uktime.status_phrase)."""
         return uktime.status_phrase(
             status, opens_at=self.opens_at, closes_at=self.closes_at, time_recorded=self.closing_time_recorded
         )
@@ -340,7 +319,7 @@ class FundRound(ConstraintErrorsOnFields, Publishable):
 def rounds_prefetch(*, drafts=False):
     """A fund's rounds for its status and its page: the published ones, or all of them for a
     staff preview. (The fund's own publishing state is checked where the fund is fetched.)"""
-    rounds = FundRound.objects.all() if drafts else FundRound.objects.filter(live_q(timezone.now()))
+    rounds = FundRound.objects.all() if drafts else FundRound.objects.published()
     return Prefetch("rounds", queryset=rounds, to_attr="prefetched_rounds")
 
 
@@ -351,17 +330,17 @@ class FundQuerySet(PublishableQuerySet):
     def with_status(self, status, now=None):
         """Funds whose public status is `status`, in SQL, for the admin's filter."""
         now = now or timezone.now()
-        live = FundRound.objects.filter(live_q(now))
+        live = FundRound.objects.published(now)
         open_now = self._with_round(live.open(now))
         soon = self._with_round(live.closing_soon(now))
         upcoming = self._with_round(live.upcoming(now))
         current = self.filter(closed_for_good=False)
         return {
-            Status.CLOSING_SOON: lambda: current.filter(soon),
-            Status.OPEN: lambda: current.filter(open_now).exclude(soon),
-            Status.UPCOMING: lambda: current.filter(upcoming).exclude(open_now),
-            Status.CLOSED: lambda: self.filter(Q(closed_for_good=True) | (~open_now & ~upcoming)),
-        }[Status(status)]()
+            Availability.CLOSING_SOON: lambda: current.filter(soon),
+            Availability.OPEN: lambda: current.filter(open_now).exclude(soon),
+            Availability.UPCOMING: lambda: current.filter(upcoming).exclude(open_now),
+            Availability.CLOSED: lambda: self.filter(Q(closed_for_good=True) | (~open_now & ~upcoming)),
+        }[Availability(status)]()
 
     def for_index(self):
         """Funds on 'What support is available?', with their published rounds."""
@@ -428,7 +407,10 @@ class Fund(ClosedForGood, ConstraintErrorsOnFields, Publishable):
     objects = FundQuerySet.as_manager()
     history = HistoricalRecords()
 
-    constraint_fields = {"fund_min_grant_at_most_max": "min_grant"}
+    constraint_fields = {
+        "fund_min_grant_at_most_max": "min_grant",
+        "closed_details_only_when_closed": "closed_for_good",
+    }
 
     class Meta:
         ordering = ["name"]
@@ -449,6 +431,7 @@ class Fund(ClosedForGood, ConstraintErrorsOnFields, Publishable):
                 name="fund_amounts_not_negative",
                 violation_error_message="Amounts cannot be negative.",
             ),
+            ClosedForGood.constraint("fund"),
         ]
 
     def __str__(self):
@@ -483,7 +466,7 @@ class Fund(ClosedForGood, ConstraintErrorsOnFields, Publishable):
         try:
             return self.prefetched_rounds
         except AttributeError:
-            return list(self.rounds.filter(live_q(timezone.now())))
+            return list(self.rounds.published())
 
     def rounds_latest_first(self):
         return sorted(self.rounds_shown(), key=lambda r: r.closes_at, reverse=True)
@@ -494,8 +477,8 @@ class Fund(ClosedForGood, ConstraintErrorsOnFields, Publishable):
 
     def availability_at(self, now):
         if self.closed_for_good:
-            return Status.CLOSED
-        return _first([r.availability_at(now) for r in self.rounds_shown()]) or Status.CLOSED
+            return Availability.CLOSED
+        return _most_open([r.availability_at(now) for r in self.rounds_shown()]) or Availability.CLOSED
 
     @property
     def availability(self):
@@ -507,7 +490,7 @@ class Fund(ClosedForGood, ConstraintErrorsOnFields, Publishable):
         """Rounds shown that have not closed yet, soonest deadline first."""
         now = timezone.now()
         return sorted(
-            (r for r in self.rounds_shown() if r.availability_at(now) != Status.CLOSED), key=lambda r: r.closes_at
+            (r for r in self.rounds_shown() if r.availability_at(now) != Availability.CLOSED), key=lambda r: r.closes_at
         )
 
 
@@ -515,20 +498,27 @@ class Fund(ClosedForGood, ConstraintErrorsOnFields, Publishable):
 
 
 class ProgrammeQuerySet(PublishableQuerySet):
-    def _funds(self):
-        return Prefetch(
-            "funds",
-            queryset=Fund.objects.published().prefetch_related(rounds_prefetch()),
-            to_attr="published_funds",
+    def with_public_funds(self):
+        """Each programme's published funds with their published rounds, for public_funds() and its status."""
+        return self.prefetch_related(
+            Prefetch(
+                "funds",
+                queryset=Fund.objects.published().prefetch_related(rounds_prefetch()),
+                to_attr="published_funds",
+            )
         )
 
     def for_index(self):
         """Programmes on 'What support is available?', with what their status needs."""
-        return self.published().prefetch_related(self._funds())
+        return self.published().with_public_funds()
 
     def for_page(self):
         """A programme's page: consortia with members, funds with rounds, change notes."""
-        return self.prefetch_related(self._funds(), "consortia__members", "change_notes")
+        return self.with_public_funds().prefetch_related("consortia__members", "change_notes")
+
+
+# A programme's day, or words for it when no day was announced: never both.
+DAY_OR_WORDS = [("launched_on", "launched_text"), ("opens_on", "opens_text"), ("closes_on", "closes_text")]
 
 
 class Programme(ClosedForGood, ConstraintErrorsOnFields, Publishable):
@@ -585,7 +575,11 @@ class Programme(ClosedForGood, ConstraintErrorsOnFields, Publishable):
     objects = ProgrammeQuerySet.as_manager()
     history = HistoricalRecords()
 
-    constraint_fields = {"programme_closes_after_opening": "closes_on"}
+    constraint_fields = {
+        "programme_closes_after_opening": "closes_on",
+        "closed_details_only_when_closed": "closed_for_good",
+        **{f"programme_{text}_only_without_a_date": text for _, text in DAY_OR_WORDS},
+    }
 
     class Meta:
         ordering = ["name"]
@@ -603,6 +597,16 @@ class Programme(ClosedForGood, ConstraintErrorsOnFields, Publishable):
                 name="programme_funding_not_negative",
                 violation_error_message="Total funding cannot be negative.",
             ),
+            ClosedForGood.constraint("programme"),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{day}__isnull": True}) | Q(**{text: ""}),
+                    name=f"programme_{text}_only_without_a_date",
+                    violation_error_code=f"programme_{text}_only_without_a_date",
+                    violation_error_message="Leave this empty when the exact date is known: the date is shown instead.",
+                )
+                for day, text in DAY_OR_WORDS
+            ],
         ]
 
     def __str__(self):
@@ -610,15 +614,6 @@ class Programme(ClosedForGood, ConstraintErrorsOnFields, Publishable):
 
     def get_absolute_url(self):
         return reverse("support:programme-detail", kwargs={"slug": self.slug})
-
-    def clean(self):
-        super().clean()
-        errors = {}
-        for day, text in [("launched_on", "launched_text"), ("opens_on", "opens_text"), ("closes_on", "closes_text")]:
-            if getattr(self, day) and getattr(self, text).strip():
-                errors[text] = "Leave this empty when the exact date is known: the date is shown instead."
-        if errors:
-            raise ValidationError(errors)
 
     def public_funds(self):
         """Published funds of this programme (from the page's prefetch when it made one)."""
@@ -642,14 +637,14 @@ class Programme(ClosedForGood, ConstraintErrorsOnFields, Publishable):
         None when nothing is known: no dates and no funds.
         """
         if self.closed_for_good:
-            return Status.CLOSED
+            return Availability.CLOSED
         if self.opens_on or self.closes_on:
             return status_at(
                 now,
                 opens_at=start_of_uk_day(self.opens_on) if self.opens_on else None,
                 closes_at=end_of_uk_day(self.closes_on) if self.closes_on else None,
             )
-        return _first([fund.availability_at(now) for fund in self.public_funds()])
+        return _most_open([fund.availability_at(now) for fund in self.public_funds()])
 
     @property
     def availability(self):

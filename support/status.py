@@ -18,7 +18,7 @@ UK = ZoneInfo("Europe/London")
 UK_TIME_HELP = "UK time (Europe/London), 24-hour clock"
 
 
-class Status(models.TextChoices):
+class Availability(models.TextChoices):
     UPCOMING = "upcoming", "Upcoming"
     OPEN = "open", "Open"
     CLOSING_SOON = "closing_soon", "Closing soon"
@@ -28,15 +28,11 @@ class Status(models.TextChoices):
     def tag_class(self):
         """The GOV.UK tag for this status (upcoming keeps the default blue)."""
         return {
-            Status.UPCOMING: "govuk-tag",
-            Status.OPEN: "govuk-tag govuk-tag--green",
-            Status.CLOSING_SOON: "govuk-tag govuk-tag--orange",
-            Status.CLOSED: "govuk-tag govuk-tag--grey",
+            Availability.UPCOMING: "govuk-tag",
+            Availability.OPEN: "govuk-tag govuk-tag--green",
+            Availability.CLOSING_SOON: "govuk-tag govuk-tag--orange",
+            Availability.CLOSED: "govuk-tag govuk-tag--grey",
         }[self]
-
-    @property
-    def is_open(self):
-        return self in (Status.OPEN, Status.CLOSING_SOON)
 
 
 def closing_soon_cutoff(now):
@@ -55,15 +51,15 @@ def status_at(now, *, opens_at, closes_at):
     """
     now = now.astimezone(UTC)
     if opens_at is not None and now < opens_at.astimezone(UTC):
-        return Status.UPCOMING
+        return Availability.UPCOMING
     if closes_at is None:
-        return Status.OPEN
+        return Availability.OPEN
     closes_at = closes_at.astimezone(UTC)
     if now >= closes_at:
-        return Status.CLOSED
+        return Availability.CLOSED
     if closes_at <= closing_soon_cutoff(now):
-        return Status.CLOSING_SOON
-    return Status.OPEN
+        return Availability.CLOSING_SOON
+    return Availability.OPEN
 
 
 def closing_soon_from(closes_at):

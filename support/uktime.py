@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
-from support.status import UK, Status, deadline_day
+from support.status import UK, Availability, deadline_day
 
 
 def uk_local(moment):
@@ -63,12 +63,12 @@ def status_phrase(status, *, opens_at, closes_at, time_recorded=True):
     A deadline announced as a day only reads 'Closes on Friday 29 September 2017' and
     'Closed on …': no time is named.
     """
-    if status == Status.UPCOMING:
+    if status == Availability.UPCOMING:
         return "Opens {}", opens_at, opening(opens_at)
     if not time_recorded:
         words = day_and_date(deadline_day(closes_at, time_recorded=False))
-        return ("Closed on {}" if status == Status.CLOSED else "Closes on {}"), closes_at, words
-    if status == Status.CLOSED:
+        return ("Closed on {}" if status == Availability.CLOSED else "Closes on {}"), closes_at, words
+    if status == Availability.CLOSED:
         return "Closed at {}", closes_at, deadline(closes_at)
     return "Open until {}", closes_at, deadline(closes_at)
 

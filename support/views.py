@@ -6,7 +6,7 @@ from psm_site.cache import dated, public_page
 from psm_site.publishing import get_for_request, preview_aware
 from support.ics import calendar_response
 from support.models import Fund, FundRound, Programme
-from support.status import Status
+from support.status import Availability
 
 
 @public_page
@@ -17,9 +17,9 @@ def index(request):
     context = {
         "open_rounds": rounds.open(now).order_by("closes_at", "fund__name"),
         "upcoming_rounds": rounds.upcoming(now).order_by("opens_at", "fund__name"),
-        "programmes": [p for p in programmes if p.availability_at(now) != Status.CLOSED],
-        "past_programmes": [p for p in programmes if p.availability_at(now) == Status.CLOSED],
-        "closed_funds": Fund.objects.for_index().with_own_pages().with_status(Status.CLOSED, now),
+        "programmes": [p for p in programmes if p.availability_at(now) != Availability.CLOSED],
+        "past_programmes": [p for p in programmes if p.availability_at(now) == Availability.CLOSED],
+        "closed_funds": Fund.objects.for_index().with_own_pages().with_status(Availability.CLOSED, now),
         "past_rounds": rounds.closed(now).order_by("-closes_at", "fund__name"),
     }
     return render(request, "support/index.html", context)

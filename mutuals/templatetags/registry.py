@@ -1,6 +1,6 @@
 from django import template
 
-from mutuals.models import Mutual
+from mutuals.registry import live_count
 
 register = template.Library()
 
@@ -11,4 +11,4 @@ def registry_count(historical=False):
 
     On a page from a past government (history mode) the count is labelled as today's figure.
     """
-    return {"count": Mutual.objects.published().live().count(), "historical": historical}
+    return {"count": live_count(), "historical": historical}

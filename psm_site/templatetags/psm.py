@@ -8,6 +8,7 @@ from django.utils.dateformat import format as date_format
 from django.utils.html import _json_script_escapes, format_html
 from django.utils.safestring import mark_safe
 
+from psm_site import blocks
 from psm_site.markdown import render_markdown
 
 register = template.Library()
@@ -17,6 +18,12 @@ register = template.Library()
 def markdown(text):
     """Editor Markdown, rendered and sanitised."""
     return render_markdown(text)
+
+
+@register.simple_tag
+def from_app(name):
+    """What an app registered under this name (psm_site/blocks.py): HTML to show, or a value with `as`."""
+    return blocks.provide(name)
 
 
 @register.simple_tag

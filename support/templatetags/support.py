@@ -1,4 +1,5 @@
 from django import template
+from django.template.loader import render_to_string
 from django.utils.html import format_html
 
 from support import uktime
@@ -11,10 +12,12 @@ def _time(moment, words, time_recorded=True):
     return format_html('<time datetime="{}">{}</time>', uktime.machine_readable(moment, time_recorded), words)
 
 
-@register.inclusion_tag("support/includes/open_round_banner.html")
 def open_round_banner():
-    """A GOV.UK notification banner while any round is open; nothing otherwise. One query."""
-    return {"rounds": list(FundRound.objects.for_banner())}
+    """A GOV.UK notification banner while any round is open; nothing otherwise. One query.
+
+    Registered in apps.py for other apps' pages: `{% from_app "open_round_banner" %}`.
+    """
+    return render_to_string("support/includes/open_round_banner.html", {"rounds": list(FundRound.objects.for_banner())})
 
 
 @register.simple_tag
@@ -51,6 +54,14 @@ def closed_when(fund_round):
 def opening(moment):
     """'<time …>9:30am on 29 June 2018</time>', or just the date for an opening at midnight."""
     return _time(moment, uktime.opening(moment)) if moment else ""
+
+
+@register.filter
+def grant_range(fund):
+    """A fund's grant size: '£5,000 to £25,000', or 'up to £25,000' with no minimum."""
+    if fund.min_grant:
+        return f"{pounds(fund.min_grant)} to {pounds(fund.max_grant)}"
+    return f"up to {pounds(fund.max_grant)}"
 
 
 @register.filter

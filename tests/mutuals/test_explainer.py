@@ -121,3 +121,15 @@ def test_open_round_banner_sits_in_its_section_only_while_a_round_is_open(client
     html = client.get(guide.get_absolute_url()).text
     assert html.index('id="what-is-the-government-doing-to-help"') < html.index("govuk-notification-banner")
     assert "Mutuals Growth Fund" in html
+
+
+def test_a_findings_section_needs_its_publication_in_the_form_and_the_database(guide):
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError, transaction
+
+    section = guide.sections.model(guide=guide, position=9, block="findings")
+    with pytest.raises(ValidationError) as caught:
+        section.full_clean()
+    assert caught.value.message_dict == {"publication": ["Choose the publication whose findings the chart shows."]}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        section.save()

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 import tablib
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -17,7 +16,7 @@ from tests.factories import make_mutual
 
 pytestmark = pytest.mark.django_db
 
-REAL_FILE = Path(settings.BASE_DIR).parent / "shared" / "data" / "mutuals.csv"
+REAL_FILE = Path(__file__).resolve().parent.parent / "data" / "mutuals.csv"
 HEADER = "name,sectors,region,town,latitude,longitude,spun_out_year,parent_body,legal_form,ownership,website,status,summary,source_url"
 GOOD = "Good Mutual,Health;Libraries,London,Camden,51.5290,-0.1255,2012,Camden Council,Community interest company,Staff-owned,https://good.example,live,Runs services.,https://source.example"
 
@@ -27,8 +26,6 @@ def dataset(*rows):
 
 
 def test_the_real_registry_file_imports_cleanly():
-    if not REAL_FILE.exists():
-        pytest.skip("shared/data/mutuals.csv is not beside this checkout")
     result, imported = import_mutuals(dataset=load_dataset(REAL_FILE))
     assert imported, row_errors(result)
     assert Mutual.objects.count() == 37

@@ -6,8 +6,12 @@ from django.core.management import call_command
 from tests.factories import make_open_round
 
 
-@pytest.fixture
-def site_content(db):
+def load_site_content():
     """The fixtures, plus a round open now (fixtures first: they carry their own ids)."""
     call_command("load_initial_content", stdout=io.StringIO())
     return make_open_round()
+
+
+@pytest.fixture
+def site_content(db):
+    return load_site_content()

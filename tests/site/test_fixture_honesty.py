@@ -45,7 +45,7 @@ def public_documents(client):
         reverse("mutuals:mutuals-csv") + "?status=all",
         reverse("mutuals:mutuals-json") + "?status=all",
         reverse("mutuals:mutuals-geojson") + "?status=all",
-        *[fund_round.get_calendar_url() for fund_round in FundRound.objects.published()],
+        *[fund_round.get_calendar_url() for fund_round in FundRound.objects.public()],
     ]
     for url in extra:
         responses.setdefault(url, client.get(url))

@@ -6,9 +6,13 @@ from collections import Counter
 
 import feedparser
 import pytest
+from django.core.cache import cache
+from django.db import transaction
+from django.test import Client
 from icalendar import Calendar
 
 from tests.helpers import count_tags, page_title
+from tests.site.conftest import load_site_content
 from tests.walk import crawl, public_url_names, url_name
 
 pytestmark = pytest.mark.django_db
@@ -22,9 +26,16 @@ NOT_LINKED = {
 }
 
 
-@pytest.fixture
-def site_pages(client, site_content):
-    return crawl(client)
+@pytest.fixture(scope="session")
+def site_pages(django_db_setup, django_db_blocker):
+    """One crawl for the whole run: content loaded, every page fetched, then all rolled back so no
+    other test sees the content. Tests read the stored responses."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        load_site_content()
+        pages = crawl(Client())
+        transaction.set_rollback(True)
+    cache.clear()  # nothing cached from the rolled-back content either
+    return pages
 
 
 def html_pages(pages):
@@ -43,8 +54,8 @@ def test_every_page_answers_without_error(site_pages):
     assert len(site_pages) > 60
 
 
-def test_head_works_wherever_get_does(client, site_pages):
-    for url, response in site_pages.items():
+def test_head_works_wherever_get_does(client, site_content, site_pages):
+    for url, response in site_pages.items():  # the same content again: the crawl's was rolled back
         head = client.head(url)
         assert head.status_code == response.status_code, url
         assert head.get("Content-Type") == response.get("Content-Type"), url
@@ -113,3 +124,10 @@ def test_one_page_of_each_type_is_valid_html(site_pages):
     for url, response in html_pages(site_pages).items():
         for value in re.findall(r'<time datetime="([^"]*)"', response.content.decode()):
             assert machine_time.match(value), (url, value)
+
+
+def test_the_crawl_leaves_nothing_behind_for_other_tests(site_pages):
+    from psm_site.content import publishable_models
+
+    assert site_pages
+    assert not any(model.objects.exists() for model in publishable_models())

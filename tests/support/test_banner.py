@@ -18,7 +18,7 @@ TEXT = "Round 3 of the Mutuals Interim Support Fund is open until"
 
 
 def _banner():
-    return Template("{% load support %}{% open_round_banner %}").render(Context())
+    return Template('{% load psm %}{% from_app "open_round_banner" %}').render(Context())
 
 
 @pytest.fixture

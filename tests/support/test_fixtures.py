@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from support.models import Fund, FundRound, Programme
-from support.status import Status
+from support.status import Availability
 
 pytestmark = pytest.mark.django_db
 
@@ -58,9 +58,9 @@ def test_one_programme_with_its_two_consortia(content):
 
 
 def test_everything_from_the_fixtures_is_closed_today(client, content):
-    assert {r.availability for r in FundRound.objects.all()} == {Status.CLOSED}
-    assert {f.availability for f in Fund.objects.all()} == {Status.CLOSED}
-    assert {p.availability for p in Programme.objects.all()} == {Status.CLOSED}
+    assert {r.availability for r in FundRound.objects.all()} == {Availability.CLOSED}
+    assert {f.availability for f in Fund.objects.all()} == {Availability.CLOSED}
+    assert {p.availability for p in Programme.objects.all()} == {Availability.CLOSED}
     html = client.get(reverse("support:index")).text
     assert "No funding round is open for applications at the moment." in html
     for name in ["Mutuals Interim Support Fund", "Mutuals Support Programme"]:

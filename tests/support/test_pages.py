@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from psm_site.publishing import add_change_note
-from support.models import Consortium
+from support.models import Consortium, FundRound
 from tests.helpers import VERSION_QUERY, count_tags, page_title, settle_content_version
 from tests.support.factories import make_fund, make_programme, make_round, uk
 
@@ -81,6 +81,17 @@ def test_drafts_never_appear(client, frozen):
     fund_html = client.get(live.get_absolute_url()).text
     assert "Secret round" not in fund_html and "Round 7" not in fund_html and "Round 1" not in fund_html
     assert client.get(reverse("support:rounds-calendar")).content.count(b"BEGIN:VEVENT") == 0
+
+
+def test_a_round_is_published_on_its_own_and_public_only_with_its_fund(client, frozen):
+    frozen(NOW)
+    draft_fund = make_fund(name="Draft fund", published=False)
+    hidden = make_round(draft_fund, opens_at=uk(2026, 5, 1), closes_at=uk(2026, 7, 1, 17))
+    shown = make_round(make_fund(name="Live fund"), opens_at=uk(2026, 5, 1), closes_at=uk(2026, 7, 1, 17))
+    assert set(FundRound.objects.published()) == {hidden, shown}  # the same rule as every model
+    assert list(FundRound.objects.public()) == [shown]
+    updates = client.get(reverse("updates")).text
+    assert "Live fund: round 1" in updates and "Draft fund" not in updates  # its 'First published.' note too
 
 
 def test_staff_preview_a_draft_fund(editor_client, frozen):

@@ -132,6 +132,29 @@ def test_programme_cannot_close_before_it_opens():
 def test_closed_reason_needs_the_closed_tick():
     programme = Programme(name="P", slug="p", summary="S", closed_reason="Closed for applications.")
     assert list(_errors(programme)) == ["closed_for_good"]
+    fund = Fund(name="F", slug="f", summary="S", closed_on=uk(2018, 1, 1).date())
+    assert _errors(fund) == {"closed_for_good": ["Tick 'closed for good' to use a reason or date, or clear them."]}
+
+
+@pytest.mark.parametrize(
+    "model, fields",
+    [
+        (Programme, {"launched_on": uk(2018, 1, 1).date(), "launched_text": "January 2018"}),
+        (Programme, {"opens_on": uk(2018, 1, 1).date(), "opens_text": "spring 2018"}),
+        (Programme, {"closes_on": uk(2018, 1, 1).date(), "closes_text": "March 2018"}),
+        (Programme, {"closed_reason": "No further rounds."}),
+        (Fund, {"closed_on": uk(2018, 1, 1).date()}),
+    ],
+)
+def test_the_database_refuses_programme_and_fund_rules_too(model, fields):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        model.objects.create(name="P", slug="p", summary="S", **fields)
+
+
+def test_a_reason_and_date_are_allowed_once_closed_for_good():
+    closed = {"closed_for_good": True, "closed_reason": "No further rounds.", "closed_on": uk(2018, 1, 1).date()}
+    Programme.objects.create(name="P", slug="p", summary="S", **closed).full_clean()
+    Fund.objects.create(name="F", slug="f", summary="S", **closed).full_clean()
 
 
 # --- UK time entry -------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from mutuals.models import Guide, Publication
+from psm_site.content import publishable_models
 
 # Order matters: later files refer to rows in earlier ones.
 FIXTURE_ORDER = ["explainer", "registry", "support", "pages"]
@@ -20,7 +20,7 @@ class Command(BaseCommand):
     help = "Load the first content from fixtures/ if the database has none yet."
 
     def handle(self, *args, **options):
-        if Guide.objects.exists() or Publication.objects.exists():
+        if any(model.objects.exists() for model in publishable_models()):
             self.stdout.write("Content already present: fixtures not loaded.")
             return
         fixtures_dir = Path(settings.BASE_DIR) / "fixtures"
