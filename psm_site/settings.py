@@ -65,9 +65,12 @@ INSTALLED_APPS = [
     "simple_history",
     "leaflet",
     "import_export",
+    "django_tasks",
+    "django_tasks.backends.database",
     "psm_site",
     "mutuals",
     "support",
+    "alerts",
 ]
 
 MIDDLEWARE = [
@@ -93,6 +96,8 @@ WSGI_APPLICATION = "psm_site.wsgi.application"
 SITE_ID = 1
 # The public host name, for absolute links in the sitemap.
 SITE_DOMAIN = env_str("SITE_DOMAIN", "127.0.0.1:8000")
+# The site's address for links in emails (no request to build them from).
+SITE_URL = env_str("SITE_URL", ("http://" if DEBUG or TESTING else "https://") + SITE_DOMAIN).rstrip("/")
 
 TEMPLATES = [
     {
@@ -258,3 +263,32 @@ MAINTENANCE_MODE = env_bool("MAINTENANCE_MODE", False)
 # The CSRF cookie (set only on pages with a form) lasts for the browser session.
 CSRF_COOKIE_AGE = None
 CSRF_FAILURE_VIEW = "psm_site.views.csrf_failure"
+
+# Background tasks (django-tasks, Django 6's tasks framework): queued in the database and run by
+# `manage.py db_worker`. Email alerts are sent this way, never inside a request.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.database.DatabaseBackend"}}
+
+# Email: GOV.UK Notify when NOTIFY_API_KEY is set, SMTP when EMAIL_HOST is set, else the console.
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Public Service Mutuals <noreply@mutuals.example>")
+NOTIFY_API_KEY = env_str("NOTIFY_API_KEY")
+# A Notify email template whose subject is ((subject)) and whose body is ((body)).
+NOTIFY_TEMPLATE_ID = env_str("NOTIFY_TEMPLATE_ID")
+NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+if NOTIFY_API_KEY:
+    EMAIL_BACKEND = "alerts.notify.NotifyEmailBackend"
+elif EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# Email alerts: daily digests go at this UK time, weekly ones on this day (0 = Monday).
+ALERTS_DIGEST_TIME = env_str("ALERTS_DIGEST_TIME", "09:30")
+ALERTS_WEEKLY_DAY = env_int("ALERTS_WEEKLY_DAY", 0)
+# Subscribe attempts allowed per client per hour.
+ALERTS_SUBSCRIBE_LIMIT = env_int("ALERTS_SUBSCRIBE_LIMIT", 10)

@@ -35,6 +35,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon),
     path("admin/", admin.site.urls),
     path("support/", include("support.urls")),
+    path("email-alerts/", include("alerts.urls")),
     path("", include("mutuals.urls")),
 ]
 

@@ -35,3 +35,11 @@ def uk_date(value, fmt="j F Y"):
 def json_ld(data):
     """Structured data for a <script type="application/ld+json"> element, escaped like json_script."""
     return mark_safe(json.dumps(data, ensure_ascii=False).translate(_json_script_escapes))
+
+
+@register.inclusion_tag("includes/get_emails.html")
+def get_emails_link(subject, label="Get emails about this page", **filters):
+    """GOV.UK's 'Get emails about this page' link, when an app offers emails about `subject`."""
+    from psm_site.follow import link
+
+    return {"url": link(subject, **filters), "label": label}
