@@ -64,6 +64,7 @@ class Mailbox:
 @pytest.fixture
 def smtp(settings):
     mailbox = Mailbox()
+    mailbox.port = SMTP_PORT
     controller = Controller(mailbox, hostname="127.0.0.1", port=SMTP_PORT)
     controller.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

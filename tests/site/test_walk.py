@@ -17,6 +17,9 @@ pytestmark = pytest.mark.django_db
 NOT_LINKED = {
     "feedback-useful": "POST only: the 'Is this page useful?' buttons",
     "feedback-thanks": "shown after posting feedback",
+    "alerts:confirm": "a signed link in the confirmation email",
+    "alerts:manage": "a signed link in every email",
+    "alerts:unsubscribe": "a signed link (and the List-Unsubscribe header) in every alert email",
 }
 
 
