@@ -58,7 +58,7 @@ def subscribe(request):
         return _unknown_topic(request)
     context = {"spec": spec}
     if request.method == "GET":
-        if "frequency" not in request.GET:
+        if "frequency" not in request.GET and "answered" not in request.GET:
             return render(request, "alerts/subscribe_frequency.html", {**context, "form": FrequencyForm()})
         form = FrequencyForm(request.GET)
         if not form.is_valid():

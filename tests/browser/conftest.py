@@ -69,15 +69,24 @@ def _reference_data(request):
         return
     request.getfixturevalue("transactional_db")
     from django.apps import apps
+    from django.conf import settings
     from django.db import connection
     from django.db.migrations.loader import MigrationLoader
     from django.db.migrations.operations import RunPython
 
     from psm_site.apps import set_site_domain
 
+    # Only the project's own data migrations: a library's (django-tasks') reshape old rows.
+    ours = {
+        c.label
+        for c in apps.get_app_configs()
+        if Path(c.path).is_relative_to(settings.BASE_DIR) and "site-packages" not in Path(c.path).parts
+    }
     graph = MigrationLoader(connection).graph
     with connection.schema_editor(atomic=False) as schema_editor:
         for key in _all_in_order(graph):
+            if key[0] not in ours:
+                continue
             for operation in graph.nodes[key].operations:
                 if isinstance(operation, RunPython):
                     operation.code(apps, schema_editor)
