@@ -66,7 +66,7 @@ INSTALLED_APPS = [
     "leaflet",
     "import_export",
     "django_tasks",
-    "django_tasks.backends.database",
+    "django_tasks_db",
     "psm_site",
     "mutuals",
     "support",
@@ -130,6 +130,10 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Work that must not run inside a request (large imports, email alerts) goes to the task worker,
+# `manage.py db_worker`, through the database (django-tasks; Django 6's own tasks framework).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -263,10 +267,6 @@ MAINTENANCE_MODE = env_bool("MAINTENANCE_MODE", False)
 # The CSRF cookie (set only on pages with a form) lasts for the browser session.
 CSRF_COOKIE_AGE = None
 CSRF_FAILURE_VIEW = "psm_site.views.csrf_failure"
-
-# Background tasks (django-tasks, Django 6's tasks framework): queued in the database and run by
-# `manage.py db_worker`. Email alerts are sent this way, never inside a request.
-TASKS = {"default": {"BACKEND": "django_tasks.backends.database.DatabaseBackend"}}
 
 # Email: GOV.UK Notify when NOTIFY_API_KEY is set, SMTP when EMAIL_HOST is set, else the console.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Public Service Mutuals <noreply@mutuals.example>")

@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from aiosmtpd.controller import Controller
 from django.core.management import call_command
-from django_tasks.backends.database.models import DBTaskResult
+from django_tasks_db.models import DBTaskResult
 
 SMTP_PORT = 14125
 
@@ -125,7 +125,7 @@ def work(django_capture_on_commit_callbacks, monkeypatch):
     The worker closes the database connection between tasks, as Django's test client stops
     requests doing: inside a test's transaction that would lose the test's data.
     """
-    from django_tasks.backends.database.management.commands import db_worker
+    from django_tasks_db.management.commands import db_worker
 
     monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
 
