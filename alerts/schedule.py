@@ -19,7 +19,7 @@ UNCONFIRMED_KEPT = timedelta(days=7)
 def tick(now=None):
     now = now or timezone.now()
     alerts = events.clock(now)
-    digests = [frequency for frequency in (Frequency.DAILY, Frequency.WEEKLY) if queue_digest(frequency, now)]
+    digests = [frequency.value for frequency in (Frequency.DAILY, Frequency.WEEKLY) if queue_digest(frequency, now)]
     requeued = sending.requeue_stuck(now)
     forgotten = forget_unconfirmed(now)
     return {"alerts": len(alerts), "digests": digests, "requeued": requeued, "forgotten": forgotten}
