@@ -11,6 +11,7 @@ from django.urls import reverse
 from alerts.models import Email, Subscriber
 from tests.alerts.helpers import keep, link_to
 from tests.alerts.servers import _fresh_limits, smtp  # noqa: F401 - fixtures
+from tests.browser.conftest import axe_violations
 from tests.factories import make_guide
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -90,3 +91,27 @@ def test_subscribe_confirm_alert_and_unsubscribe(live_server, browser, smtp, pub
     assert Email.objects.filter(subscriber__isnull=True).count() == 2  # the record of what was sent stays
     reader.close()
     editor.close()
+
+
+def test_axe_finds_no_violations_on_the_email_pages(live_server, page, problems):
+    from django.utils import timezone
+
+    from alerts.models import Subscription, Topic
+    from alerts.tokens import manage_token
+
+    subscribe = live_server.url + reverse("alerts:subscribe")
+    page.goto(subscribe + "?topic=funding&answered=1")
+    assert page.title().startswith("Error: ")
+    assert axe_violations(page) == []
+    page.goto(subscribe + "?topic=funding&frequency=daily")
+    page.get_by_label("What’s your email address?").fill("x@")
+    page.get_by_role("button", name="Subscribe").click()
+    assert axe_violations(page) == []
+    topic = Topic.objects.create(key="funding", title="Support and funding", url=reverse("support:index"))
+    subscriber = Subscriber.objects.create(address="axe@example.org")
+    Subscription.objects.create(subscriber=subscriber, topic=topic, confirmed_at=timezone.now())
+    page.goto(live_server.url + reverse("alerts:manage", args=[manage_token(subscriber)]))
+    assert axe_violations(page) == []
+    page.goto(live_server.url + reverse("alerts:manage-request"))
+    assert axe_violations(page) == []
+    assert problems == []
