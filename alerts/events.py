@@ -159,7 +159,8 @@ def reminder_moment(closes_at):
 
 
 def clock(now=None):
-    """Alerts for rounds that opened, or reached 7 days before closing, since the last look.
+    """Alerts for rounds that opened, or reached 7 days before closing, and items that went live
+    on their schedule, since the last look.
 
     Run every few minutes (`manage.py alerts_clock`). Returns the alerts it built.
     """
@@ -201,6 +202,12 @@ def clock(now=None):
                     happened_at=remind_at,
                 )
             )
+        # Notes dated to a moment now passed: an item scheduled to publish, which no save marks.
+        # Notes already alerted on saving are skipped by their event keys.
+        for note_id in ChangeNote.objects.filter(changed_at__gt=since, changed_at__lte=now).values_list(
+            "pk", flat=True
+        ):
+            built.append(alert_for_note(note_id))
         run.ran_at = now
         run.save(update_fields=["ran_at"])
     return [alert for alert in built if alert]

@@ -150,6 +150,16 @@ class Email(models.Model):
         return self.subject
 
 
+class DeliveryQuerySet(models.QuerySet):
+    def still_wanted(self):
+        """Deliveries whose subscriber still follows one of the alert's topics (and has not bounced)."""
+        return self.filter(
+            alert__topics__subscriptions__subscriber=models.F("subscriber"),
+            alert__topics__subscriptions__confirmed_at__isnull=False,
+            subscriber__bounced_at__isnull=True,
+        ).distinct()
+
+
 class Delivery(models.Model):
     """An alert waiting for (or included in) one subscriber's email."""
 
@@ -157,6 +167,8 @@ class Delivery(models.Model):
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="deliveries")
     frequency = models.CharField(max_length=12, choices=Frequency)
     email = models.ForeignKey(Email, on_delete=models.SET_NULL, null=True, blank=True, related_name="deliveries")
+
+    objects = DeliveryQuerySet.as_manager()
 
     class Meta:
         ordering = ["alert"]

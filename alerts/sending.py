@@ -132,7 +132,7 @@ def send_alert(alert_id):
     if alert is None:
         return 0
     count = 0
-    pending = Delivery.objects.filter(alert=alert, frequency=Frequency.IMMEDIATELY, email__isnull=True)
+    pending = Delivery.objects.filter(alert=alert, frequency=Frequency.IMMEDIATELY, email__isnull=True).still_wanted()
     for delivery in pending.select_related("subscriber"):
         with transaction.atomic():
             email = queue_email(
@@ -158,8 +158,9 @@ def send_digests(frequency, until):
     count = 0
     for subscriber in Subscriber.objects.filter(pk__in=waiting.values("subscriber_id"), bounced_at__isnull=True):
         with transaction.atomic():
+            wanted = waiting.filter(subscriber=subscriber).still_wanted().values("pk")
             deliveries = list(
-                waiting.filter(subscriber=subscriber).select_related("alert").order_by("alert__happened_at")
+                Delivery.objects.filter(pk__in=wanted).select_related("alert").order_by("alert__happened_at")
             )
             if not deliveries:
                 continue

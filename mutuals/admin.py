@@ -1,6 +1,12 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.http import HttpResponse
+from django.urls import path
+from django.utils.html import format_html, format_html_join
 from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 
 from mutuals.models import (
     Attachment,
@@ -9,14 +15,17 @@ from mutuals.models import (
     Finding,
     Guide,
     GuideSection,
+    ImportedChange,
     Mutual,
     Publication,
     Region,
     Sector,
 )
-from mutuals.resources import MutualResource
+from mutuals.resources import COLUMNS, MutualResource, apply_imported_change
+from mutuals.spreadsheets import SpreadsheetError, SpreadsheetFormat
 from mutuals.widgets import PinMapLatitudeInput
-from psm_site.admin import ChangeNoteInline, PublishableAdmin
+from psm_site.admin import ChangeNoteInline, ChangeTypeForm, PublishableAdmin
+from psm_site.publishing import can_publish
 
 PUBLISHING_FIELDSET = ("Publishing", {"fields": ["status", "first_published_at"]})
 
@@ -32,6 +41,7 @@ class CriterionInline(admin.TabularInline):
     model = Criterion
     extra = 0
     fields = ["position", "text"]
+    formfield_overrides = {models.CharField: {"widget": forms.Textarea(attrs={"rows": 3})}}
     verbose_name_plural = "definition criteria (a numbered list, in this order)"
 
 
@@ -57,6 +67,11 @@ class GuideAdmin(PublishableAdmin):
         queryset, _ = super().get_search_results(request, queryset, search_term)
         return queryset.distinct(), False
 
+    def history_parts(self, obj):
+        """Sections, criteria and benefits, and the findings its charts show."""
+        publications = [pk for pk in obj.sections.values_list("publication_id", flat=True) if pk]
+        return [*super().history_parts(obj), ("Finding", Finding.history.filter(publication_id__in=publications))]
+
 
 class FindingInline(admin.TabularInline):
     model = Finding
@@ -64,8 +79,37 @@ class FindingInline(admin.TabularInline):
     fields = ["group", "position", "percentage", "statement"]
 
 
+class AttachmentForm(forms.ModelForm):
+    """Size and page count come from the file; they can be typed only for a record without one."""
+
+    class Meta:
+        model = Attachment
+        fields = ["title", "file", "position", "size_bytes", "page_count"]
+        labels = {
+            "size_bytes": "Size in bytes (only for an attachment without a file)",
+            "page_count": "Number of pages (only for an attachment without a file)",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.file:
+            for name in ("size_bytes", "page_count"):
+                field = self.fields[name]
+                field.disabled = True
+                field.label = {"size_bytes": "Size in bytes", "page_count": "Number of pages"}[name]
+                field.help_text = "Read from the attached file; it cannot be typed over."
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("file") and not self.instance.file:
+            # A new upload: its own facts replace anything typed (Attachment.save reads them).
+            cleaned["size_bytes"] = cleaned["page_count"] = None
+        return cleaned
+
+
 class AttachmentInline(admin.StackedInline):
     model = Attachment
+    form = AttachmentForm
     extra = 0
     fields = ["title", "file", "position", "size_bytes", "page_count"]
 
@@ -99,6 +143,8 @@ class MutualForm(forms.ModelForm):
 class MutualAdmin(ImportExportMixin, PublishableAdmin):
     form = MutualForm
     resource_classes = [MutualResource]
+    import_formats = [SpreadsheetFormat]
+    import_template_name = "admin/mutuals/mutual/import.html"
     list_display = [
         "name",
         "town",
@@ -145,6 +191,111 @@ class MutualAdmin(ImportExportMixin, PublishableAdmin):
     @admin.display(description="Sectors")
     def sector_list(self, obj):
         return ", ".join(obj.sector_names())
+
+    # --- Import: explained on its page, read whatever Excel saved, problems in plain words ---
+
+    def get_urls(self):
+        return [
+            path(
+                "import/template.<str:extension>",
+                self.admin_site.admin_view(self.import_template_view),
+                name="mutuals_mutual_import_template",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_template_view(self, request, extension):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        formats = {"csv": CSV(), "xlsx": XLSX()}
+        if extension not in formats:
+            return HttpResponse("Choose the CSV or the XLSX template.", status=404, content_type="text/plain")
+        file_format = formats[extension]
+        data = file_format.export_data(MutualResource().template_dataset())
+        if extension == "csv":
+            data = "\ufeff" + data  # a byte-order mark, so Excel opens the file as UTF-8
+        response = HttpResponse(data, content_type=file_format.get_content_type())
+        response["Content-Disposition"] = f'attachment; filename="mutuals-import-template.{extension}"'
+        return response
+
+    def get_import_context_data(self, **kwargs):
+        context = super().get_import_context_data(**kwargs)
+        context["columns"] = [
+            {"column": column, "allowed": column.allowed() if column.allowed else None} for column in COLUMNS
+        ]
+        return context
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, SpreadsheetError):
+            form.add_error("import_file", str(e))
+        else:
+            form.add_error("import_file", "The file could not be read. Save it as CSV or .xlsx and choose it again.")
+
+
+class ImportedChangeForm(ChangeTypeForm):
+    class Meta:
+        model = ImportedChange
+        fields = []
+
+
+@admin.register(ImportedChange)
+class ImportedChangeAdmin(admin.ModelAdmin):
+    """Spreadsheet rows that would change a published mutual: a publisher applies or discards them."""
+
+    form = ImportedChangeForm
+    list_display = ["mutual", "file_name", "imported_by", "imported_at", "column_list"]
+    list_select_related = ["mutual", "imported_by"]
+    readonly_fields = ["mutual", "file_name", "imported_by", "imported_at", "change_table"]
+    fields = [*readonly_fields, "change_type", "change_note"]
+    actions = ["apply_minor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("mutuals.view_mutual")
+
+    def has_change_permission(self, request, obj=None):
+        return can_publish(request.user, Mutual)
+
+    def has_delete_permission(self, request, obj=None):
+        return can_publish(request.user, Mutual)
+
+    @admin.display(description="Columns it changes")
+    def column_list(self, obj):
+        return ", ".join(column for column, _, _ in obj.changes)
+
+    @admin.display(description="What the import would change")
+    def change_table(self, obj):
+        rows = format_html_join("", "<tr><th scope='row'>{}</th><td>{}</td><td>{}</td></tr>", obj.changes)
+        return format_html(
+            "<table><thead><tr><th scope='col'>Column</th><th scope='col'>Now</th>"
+            "<th scope='col'>After the change</th></tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )
+
+    def save_model(self, request, obj, form, change):
+        note = form.cleaned_data["change_note"].strip() if form.cleaned_data["change_type"] == "major" else ""
+        try:
+            apply_imported_change(obj, user=request.user, note=note)
+        except ValidationError as error:
+            self.message_user(request, "Not applied: " + " ".join(error.messages), messages.ERROR)
+            return
+        self.message_user(request, f"Applied to {obj.mutual} as a {form.cleaned_data['change_type']} change.")
+
+    def response_change(self, request, obj):
+        return self.response_post_save_change(request, obj)
+
+    @admin.action(description="Apply the selected changes as minor changes", permissions=["change"])
+    def apply_minor(self, request, queryset):
+        applied = 0
+        for change in queryset.select_related("mutual"):
+            try:
+                apply_imported_change(change, user=request.user)
+                applied += 1
+            except ValidationError as error:
+                self.message_user(request, f"{change.mutual}: not applied: {' '.join(error.messages)}", messages.ERROR)
+        self.message_user(request, f"Applied {applied} change(s) as minor changes.", messages.SUCCESS)
 
 
 @admin.register(Sector)

@@ -3,6 +3,7 @@
 import re
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+from mutuals.geography import pin_problem
 from mutuals.validators import read_pdf, validate_pdf_upload
 from psm_site.models import Publishable, PublishableQuerySet
 
@@ -210,7 +212,8 @@ class Guide(Publishable):
     slug = models.SlugField(
         max_length=200,
         unique=True,
-        help_text="The page's web address after the domain. Changing it breaks links: ask a developer first.",
+        help_text="The page's web address after the domain: lowercase words joined by hyphens. If you change it "
+        "once the guide is published, the old address redirects to the new one automatically.",
     )
     summary = models.TextField(help_text="One sentence under the title, also used by search engines.")
     organisation = models.CharField("from", max_length=200, default=DCMS)
@@ -467,7 +470,8 @@ class Mutual(Publishable):
         max_digits=8,
         decimal_places=5,
         validators=[validate_latitude],
-        help_text="Decimal degrees north, like 51.50740. Place the pin on the map below, or type it.",
+        help_text="Decimal degrees north, like 51.50740. Place the pin on the map above, or type it. "
+        "The pin must lie in the region chosen above.",
     )
     longitude = models.DecimalField(
         max_digits=8,
@@ -500,7 +504,7 @@ class Mutual(Publishable):
     )
     charity_number = models.CharField(max_length=12, blank=True, validators=[charity_number_validator])
     trading_status = models.CharField(
-        "status",
+        "trading status",
         max_length=10,
         choices=Trading,
         default=Trading.LIVE,
@@ -543,6 +547,11 @@ class Mutual(Publishable):
             raise ValidationError({"slug": f"‘{self.slug}’ is used by another page of the site. Choose another."})
         if self.postcode:
             self.postcode = normalise_postcode(self.postcode)
+        if self.region_id and self.latitude is not None and self.longitude is not None:
+            region = self.region
+            problem = pin_problem(region.ons_code, region.name, self.latitude, self.longitude)
+            if problem:
+                raise ValidationError({"latitude": problem})
 
     @property
     def is_live(self):
@@ -580,3 +589,24 @@ class Mutual(Publishable):
                 )
             )
         return found
+
+
+class ImportedChange(models.Model):
+    """A spreadsheet row that would change a published mutual, waiting for a publisher."""
+
+    mutual = models.OneToOneField(Mutual, on_delete=models.CASCADE, related_name="imported_change")
+    file_name = models.CharField("imported from", max_length=255, blank=True)
+    row = models.JSONField(help_text="The spreadsheet row as imported, by column.")
+    changes = models.JSONField(help_text="[column, now, after the change] for each column the row changes.")
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-imported_at"]
+        verbose_name = "change by import waiting for review"
+        verbose_name_plural = "changes by import waiting for review"
+
+    def __str__(self):
+        return f"{self.mutual}: {len(self.changes)} change(s) from {self.file_name or 'a spreadsheet'}"

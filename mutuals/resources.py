@@ -1,19 +1,25 @@
 """Spreadsheet import and export of the registry (django-import-export).
 
-Reads the columns of shared/data/mutuals.csv as they are. Every bad value becomes an error
-next to its row; the admin and the import_mutuals command import nothing while any row has one.
+Reads the columns of shared/data/mutuals.csv as they are. Every bad value becomes a problem
+naming the spreadsheet's row and the editor's column heading; the admin and the import_mutuals
+command import nothing while any row has one. A re-import never moves a mutual's address, and a
+change to a published mutual waits in 'Changes by import' until a publisher applies it.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import tablib
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from import_export import fields, resources, widgets
 
-from mutuals.models import Mutual, Region, Sector
-from psm_site.publishing import publish
+from mutuals.models import ImportedChange, Mutual, Region, Sector
+from mutuals.spreadsheets import SpreadsheetError, read_spreadsheet
+from psm_site.publishing import add_change_note, publish
 
 
 class RegionWidget(widgets.ForeignKeyWidget):
@@ -51,18 +57,26 @@ class SectorsWidget(widgets.ManyToManyWidget):
         return "; ".join(sector.name for sector in value.all()) if value is not None else ""
 
 
-class LegalFormWidget(widgets.Widget):
+class ChoiceWidget(widgets.Widget):
+    """A choice column: the stored value or the label editors see, in any case."""
+
+    def __init__(self, choices, noun, *, export_labels=True):
+        super().__init__()
+        self.choices, self.noun, self.export_labels = choices, noun, export_labels
+
     def clean(self, value, row=None, **kwargs):
-        label = (value or "").strip()
-        if not label:
+        text = str(value or "").strip()
+        if not text:
             return ""
-        for choice, choice_label in Mutual.LegalForm.choices:
-            if label.lower() in (choice, choice_label.lower()):
-                return choice
-        raise ValueError(f"Unknown legal form ‘{label}’. Use: {', '.join(Mutual.LegalForm.labels)}.")
+        for choice in self.choices:
+            if text.lower() in (choice.value, choice.label.lower()):
+                return choice.value
+        raise ValueError(f"Unknown {self.noun} ‘{text}’. Use one of: {', '.join(self.choices.labels)}.")
 
     def render(self, value, obj=None, **kwargs):
-        return Mutual.LegalForm(value).label if value else ""
+        if not value:
+            return ""
+        return self.choices(value).label if self.export_labels else value
 
 
 class YearWidget(widgets.IntegerWidget):
@@ -84,6 +98,88 @@ class CoordinateWidget(widgets.DecimalWidget):
         return round(number, 5)
 
 
+@dataclass(frozen=True)
+class Column:
+    """One column of the import file, described for the import page and the template."""
+
+    name: str
+    required: bool
+    meaning: str
+    example: str
+    allowed: Callable[[], list[str]] | None = None
+
+
+COLUMNS = [
+    Column(
+        "name",
+        True,
+        "The organisation's name. A row with a name already in the registry updates it.",
+        "Locala Health and Wellbeing",
+    ),
+    Column(
+        "sectors",
+        True,
+        "One or more sectors, separated by semicolons.",
+        "Health; Adult social care",
+        lambda: list(Sector.objects.values_list("name", flat=True)),
+    ),
+    Column(
+        "region",
+        True,
+        "The region of England where its head office is.",
+        "Yorkshire and The Humber",
+        lambda: list(Region.objects.values_list("name", flat=True)),
+    ),
+    Column("town", True, "The head office's town, or the area served.", "Huddersfield"),
+    Column("latitude", True, "Decimal degrees north. The pin must lie in the row's region.", "53.64580"),
+    Column("longitude", True, "Decimal degrees east (negative west of Greenwich).", "-1.78500"),
+    Column(
+        "summary", True, "One sentence: the services it delivers and where.", "Community health services in Kirklees."
+    ),
+    Column(
+        "slug",
+        False,
+        "The last part of its web address. Made from the name when empty; never changed for an existing mutual.",
+        "locala",
+    ),
+    Column("address", False, "The public address, without the postcode.", "Beckside Court, Bradford"),
+    Column("postcode", False, "A UK postcode.", "BD5 7DH"),
+    Column("spun_out_year", False, "The year it left the public sector, as four digits.", "2011"),
+    Column("parent_body", False, "The public body it left.", "NHS Kirklees"),
+    Column("legal_form", False, "Its legal form.", "Community interest company", lambda: list(Mutual.LegalForm.labels)),
+    Column("ownership", False, "How staff own or control it, in the source's words.", "Staff-owned CIC"),
+    Column("website", False, "Its homepage, starting https://", "https://www.locala.org.uk"),
+    Column("email", False, "A public contact email.", "info@example.org"),
+    Column(
+        "status",
+        False,
+        "Live, or closed (ceased, merged or taken back in-house). Live when empty.",
+        "live",
+        lambda: list(Mutual.Trading.labels),
+    ),
+    Column("companies_house_number", False, "8 characters.", "07551234"),
+    Column("mutuals_register_number", False, "The Mutuals Public Register number.", "31095R"),
+    Column("charity_number", False, "6 to 8 digits.", "1123456"),
+    Column("source_url", False, "Where these facts were checked.", "https://www.locala.org.uk/about-us"),
+    Column("verified_on", False, "When the facts were last checked, as YYYY-MM-DD.", "2026-03-01"),
+]
+REQUIRED_COLUMNS = [column.name for column in COLUMNS if column.required]
+
+# Django's wording for a few errors, said the way an editor filling in a spreadsheet needs it.
+PLAIN_MESSAGES = {
+    "This field cannot be blank.": "This column must be filled in.",
+    "This field cannot be null.": "This column must be filled in.",
+    "Enter a valid URL.": "Enter a full web address starting https://",
+    "Enter a valid email address.": "Enter an email address like name@example.org.",
+    "Enter a valid date.": "Enter the date as YYYY-MM-DD, like 2026-03-01.",
+}
+
+
+def heading_key(heading) -> str:
+    """'Spun out year', 'SPUN_OUT_YEAR' and ' spun-out year ' all name the column spun_out_year."""
+    return "_".join(str(heading or "").strip().lower().replace("-", " ").replace("_", " ").split())
+
+
 class MutualResource(resources.ModelResource):
     name = fields.Field(attribute="name", column_name="name")
     sectors = fields.Field(attribute="sectors", column_name="sectors", widget=SectorsWidget())
@@ -91,13 +187,20 @@ class MutualResource(resources.ModelResource):
     latitude = fields.Field(attribute="latitude", column_name="latitude", widget=CoordinateWidget())
     longitude = fields.Field(attribute="longitude", column_name="longitude", widget=CoordinateWidget())
     spun_out_year = fields.Field(attribute="spun_out_year", column_name="spun_out_year", widget=YearWidget())
-    legal_form = fields.Field(attribute="legal_form", column_name="legal_form", widget=LegalFormWidget())
-    status = fields.Field(attribute="trading_status", column_name="status")
+    legal_form = fields.Field(
+        attribute="legal_form", column_name="legal_form", widget=ChoiceWidget(Mutual.LegalForm, "legal form")
+    )
+    status = fields.Field(
+        attribute="trading_status",
+        column_name="status",
+        widget=ChoiceWidget(Mutual.Trading, "status", export_labels=False),
+    )
 
     class Meta:
         model = Mutual
         import_id_fields = ["name"]
-        fields = [
+        fields = [column.name for column in COLUMNS]
+        export_order = [
             "name",
             "slug",
             "sectors",
@@ -121,17 +224,35 @@ class MutualResource(resources.ModelResource):
             "source_url",
             "verified_on",
         ]
-        export_order = fields
         clean_model_instances = True
         skip_unchanged = True
         report_skipped = True
         use_transactions = True
 
+    def __init__(self, *, apply_published=False, **kwargs):
+        """`apply_published`: change published mutuals directly (a publisher applying a held change)."""
+        super().__init__(**kwargs)
+        self.apply_published = apply_published
+
     def before_import(self, dataset, **kwargs):
-        self._seen_names, self._seen_slugs = {}, {}
-        missing = {"name", "sectors", "region", "town", "latitude", "longitude", "summary"} - set(dataset.headers or [])
+        self._seen_names, self._seen_slugs, self._held = {}, {}, set()
+        self.line_numbers = getattr(dataset, "line_numbers", None) or list(range(2, dataset.height + 2))
+        known = {heading_key(column.name): column.name for column in COLUMNS}
+        self.headings = {}
+        headers = []
+        for heading in dataset.headers or []:
+            name = known.get(heading_key(heading), str(heading or "").strip())
+            self.headings.setdefault(name, str(heading).strip())
+            headers.append(name)
+        dataset.headers = headers
+        missing = [name for name in REQUIRED_COLUMNS if name not in headers]
         if missing:
-            raise ValidationError(f"The file is missing these columns: {', '.join(sorted(missing))}.")
+            found = ", ".join(f"‘{h}’" for h in self.headings.values() if h) or "none"
+            raise SpreadsheetError(
+                f"The file has no {' or '.join(f'‘{m}’' for m in missing)} column"
+                f"{'s' if len(missing) > 1 else ''}. Add {'them' if len(missing) > 1 else 'it'} to the heading row "
+                f"(the columns found were {found}), or start from the template."
+            )
 
     def before_import_row(self, row, row_number=None, **kwargs):
         """Derive the slug, trim text, and catch what only the whole file shows: duplicates."""
@@ -141,57 +262,195 @@ class MutualResource(resources.ModelResource):
         name = row.get("name") or ""
         if not name:
             raise ValidationError({"name": "Every row needs a name."})
-        if not row.get("slug"):
+        existing = Mutual.objects.filter(name=name).values_list("slug", flat=True).first()
+        if existing:
+            row["slug"] = existing  # a re-import never moves a mutual's address
+        elif not row.get("slug"):
             row["slug"] = slugify(name)
         if not row.get("status"):
             row["status"] = Mutual.Trading.LIVE
+        line = self.line_for(row_number)
         errors = {}
         if name.lower() in self._seen_names:
-            errors["name"] = f"‘{name}’ is already on row {self._seen_names[name.lower()]} of this file."
+            errors["name"] = (
+                f"‘{name}’ is already on row {self._seen_names[name.lower()]} of this file. Keep one of them."
+            )
         elif row["slug"] in self._seen_slugs:
-            errors["slug"] = f"Its web address ‘{row['slug']}’ is already used on row {self._seen_slugs[row['slug']]}."
-        elif Mutual.objects.filter(slug=row["slug"]).exclude(name=name).exists():
-            errors["slug"] = f"Another mutual already has the web address ‘{row['slug']}’."
-        self._seen_names.setdefault(name.lower(), row_number)
-        self._seen_slugs.setdefault(row["slug"], row_number)
+            errors["slug"] = (
+                f"Its web address ‘{row['slug']}’ is already used on row {self._seen_slugs[row['slug']]}. "
+                "Give one of them another slug."
+            )
+        elif not existing and Mutual.objects.filter(slug=row["slug"]).exists():
+            errors["slug"] = f"Another mutual already has the web address ‘{row['slug']}’. Give this row another slug."
+        self._seen_names.setdefault(name.lower(), line)
+        self._seen_slugs.setdefault(row["slug"], line)
         try:
             SectorsWidget().clean(row.get("sectors"))
         except ValueError as error:
-            errors["sectors"] = str(error)
-        if errors:
-            raise ValidationError(errors)
+            errors["sectors"] = str(error)  # sectors are saved after validation, so check them now
+        self._row_errors = errors  # reported with the row's other errors (validate_instance)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        return not self._row_errors and super().skip_row(instance, original, row, import_validation_errors)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = {key: list(value) for key, value in (import_validation_errors or {}).items()}
+        for key, message in self._row_errors.items():
+            errors.setdefault(key, []).append(ValidationError(message))
+        super().validate_instance(instance, errors, validate_unique)
+
+    def line_for(self, row_number):
+        """The row's number as the editor's spreadsheet shows it (the heading is row 1)."""
+        if row_number is None:
+            return None
+        return self.line_numbers[row_number - 1] if row_number <= len(self.line_numbers) else row_number + 1
+
+    def before_save_instance(self, instance, row, user=None, file_name=None, **kwargs):
+        """History names who imported the row, and from which file."""
+        instance._history_user = user if getattr(user, "is_authenticated", False) else None
+        instance._change_reason = f"Imported from {file_name}" if file_name else "Imported from a spreadsheet"
+
+    def holds(self, instance, is_create) -> bool:
+        return not is_create and not self.apply_published and instance.is_published
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        """A change to a published mutual waits for a publisher instead of going live."""
+        if not self.holds(instance, is_create):
+            return super().save_instance(instance, is_create, row, **kwargs)
+        self._held.add(kwargs.get("row_number"))
+        if not kwargs.get("dry_run"):
+            self.hold_change(instance, row, **kwargs)
+
+    def save_m2m(self, instance, row, **kwargs):
+        if kwargs.get("row_number") not in self._held:
+            super().save_m2m(instance, row, **kwargs)
+
+    def after_import_row(self, row, row_result, row_number=None, **kwargs):
+        row_result.held_for_review = row_number in self._held
+        row_result.line = self.line_for(row_number)
+
+    def changes_to(self, instance, row) -> list[list[str]]:
+        """[column, now, after import] for each column this row would change."""
+        current = Mutual.objects.get(pk=instance.pk)
+        changes = []
+        for field in self.get_import_fields():
+            before = field.export(current)
+            after = (
+                "; ".join(s.name for s in field.clean(row)) if field.attribute == "sectors" else field.export(instance)
+            )
+            if str(before) != str(after):
+                changes.append([field.column_name, str(before), str(after)])
+        return changes
+
+    def hold_change(self, instance, row, user=None, file_name=None, **kwargs):
+        ImportedChange.objects.update_or_create(
+            mutual=instance,
+            defaults={
+                "file_name": file_name or "",
+                "row": {key: "" if value is None else str(value) for key, value in row.items() if key},
+                "changes": self.changes_to(instance, row),
+                "imported_by": user if getattr(user, "is_authenticated", False) else None,
+                "imported_at": timezone.now(),
+            },
+        )
+
+    def after_import(self, dataset, result, **kwargs):
+        result.line_numbers = self.line_numbers
+        result.headings = self.headings
+
+    def template_dataset(self) -> tablib.Dataset:
+        """The heading row editors start from: every column, required ones first."""
+        return tablib.Dataset(headers=[column.name for column in COLUMNS])
 
 
-def load_dataset(path) -> tablib.Dataset:
-    """A CSV (UTF-8) or XLSX file as a tablib Dataset."""
-    path = Path(path)
-    if path.suffix.lower() == ".xlsx":
-        return tablib.Dataset().load(path.read_bytes(), format="xlsx")
-    return tablib.Dataset().load(path.read_text(encoding="utf-8-sig"), format="csv")
+@dataclass(frozen=True)
+class Problem:
+    line: int | None  # the spreadsheet's row number; None for the file as a whole
+    column: str  # the heading as the editor wrote it; '' for the row as a whole
+    message: str
+
+    def __str__(self):
+        where = f"Row {self.line}" if self.line else "File"
+        return f"{where}, column ‘{self.column}’: {self.message}" if self.column else f"{where}: {self.message}"
+
+
+GENERIC_FILE_PROBLEM = (
+    "The file could not be imported. Nothing was changed. Check it against the template and try again."
+)
+
+
+def problems(result) -> list[Problem]:
+    """Every problem in an import result, in spreadsheet terms, file-level first."""
+    if result.base_errors:
+        plain = [str(e.error) for e in result.base_errors if isinstance(e.error, SpreadsheetError)]
+        return [Problem(None, "", message) for message in plain or [GENERIC_FILE_PROBLEM]]
+    found = []
+    headings = getattr(result, "headings", {})
+    lines = getattr(result, "line_numbers", [])
+    columns = {field.attribute: field.column_name for field in MutualResource().get_import_fields()}
+
+    def line(number):
+        return lines[number - 1] if number and number <= len(lines) else number + 1
+
+    def heading(key):
+        if key == NON_FIELD_ERRORS:
+            return ""
+        column = columns.get(key, key)
+        return headings.get(column, column)
+
+    for row in result.invalid_rows:
+        for key, messages in row.error_dict.items():
+            found.extend(Problem(line(row.number), heading(key), PLAIN_MESSAGES.get(m, m)) for m in messages)
+    for number, errors in result.row_errors():
+        found.extend(Problem(line(number), "", plain_row_error(error.error)) for error in errors)
+    return sorted(found, key=lambda p: p.line or 0)
+
+
+def plain_row_error(error) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    if isinstance(error, IntegrityError):
+        return "This row clashes with another mutual (the same name or web address). Change it and import again."
+    return "This row could not be imported. Check each value against the columns table."
 
 
 def row_errors(result) -> list[str]:
-    """Every problem in an import result as 'Row N: field: message' lines."""
-    lines = [f"File: {error.error}" for error in result.base_errors]
-    for row in result.invalid_rows:
-        for field, messages in row.field_specific_errors.items():
-            lines.extend(f"Row {row.number}: {field}: {message}" for message in messages)
-        lines.extend(f"Row {row.number}: {message}" for message in row.non_field_specific_errors)
-    for number, errors in result.row_errors():
-        lines.extend(f"Row {number}: {error.error}" for error in errors)
-    return lines
+    """Every problem as a line of text, for the management command."""
+    return [str(problem) for problem in problems(result)]
+
+
+def load_dataset(path) -> tablib.Dataset:
+    """A CSV or XLSX file as a tablib Dataset (raises SpreadsheetError for an unreadable file)."""
+    return read_spreadsheet(Path(path).read_bytes())
 
 
 @transaction.atomic
-def import_mutuals(*, dataset: tablib.Dataset, publish_rows: bool = False):
+def import_mutuals(*, dataset: tablib.Dataset, publish_rows: bool = False, user=None, file_name: str = ""):
     """Import all rows or none: a dry run first, then the real import only if it was clean."""
     resource = MutualResource()
-    check = resource.import_data(dataset, dry_run=True)
+    options = {"user": user, "file_name": file_name}
+    check = resource.import_data(dataset, dry_run=True, **options)
     if check.has_errors() or check.has_validation_errors():
         return check, False
-    result = resource.import_data(dataset, dry_run=False, raise_errors=True)
+    result = MutualResource().import_data(dataset, dry_run=False, raise_errors=True, **options)
     if publish_rows:
         ids = [row.object_id for row in result.rows if row.object_id is not None]
         for mutual in Mutual.objects.filter(pk__in=ids).drafts():
             publish(mutual)
     return result, True
+
+
+@transaction.atomic
+def apply_imported_change(change: ImportedChange, *, user, note: str = "") -> None:
+    """A publisher applies a held change: minor without a note, major with a public note."""
+    dataset = tablib.Dataset(headers=list(change.row))
+    dataset.append(list(change.row.values()))
+    result = MutualResource(apply_published=True).import_data(
+        dataset, dry_run=False, user=user, file_name=change.file_name
+    )
+    found = problems(result)
+    if found:
+        raise ValidationError([problem.message for problem in found])
+    if note:
+        add_change_note(change.mutual, note=note)
+    change.delete()

@@ -4,14 +4,15 @@ from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from mutuals.forms import MutualFilterForm
 from mutuals.models import Guide, Mutual, Publication, Region, Sector
 from mutuals.registry import COLUMNS, LICENCE, export_row, map_points
-from psm_site.models import Publishable
 from psm_site.pagination import get_page_or_404, page_links
 from psm_site.publishing import get_for_request, preview_aware
+from psm_site.schedule import live_q
 
 
 @require_GET
@@ -223,7 +224,7 @@ def about_data(request):
 
 @require_GET
 def statistics(request):
-    published_live = Q(mutuals__status=Publishable.Status.PUBLISHED, mutuals__trading_status=Mutual.Trading.LIVE)
+    published_live = live_q(timezone.now(), prefix="mutuals__") & Q(mutuals__trading_status=Mutual.Trading.LIVE)
     by_sector = list(
         Sector.objects.annotate(count=Count("mutuals", filter=published_live)).values("name", "slug", "count")
     )

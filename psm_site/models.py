@@ -1,20 +1,31 @@
 """Site-wide plumbing shared by every public model: the publishing base and change notes."""
 
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from psm_site.schedule import is_live_at, live_q, schedule_state
+
 
 class PublishableQuerySet(models.QuerySet):
-    def published(self):
-        """The only rows the public ever sees."""
-        return self.filter(status=Publishable.Status.PUBLISHED)
+    def published(self, now=None):
+        """The only rows the public ever sees: published, and live now by their schedule."""
+        return self.filter(live_q(now or timezone.now()))
 
     def drafts(self):
         return self.filter(status=Publishable.Status.DRAFT)
+
+    def scheduled(self, now=None):
+        """Published items with a 'publish at' or 'unpublish at' still to come."""
+        now = now or timezone.now()
+        return self.filter(status=Publishable.Status.PUBLISHED).filter(
+            models.Q(publish_at__gt=now) | models.Q(unpublish_at__gt=now)
+        )
 
 
 class ChangeNote(models.Model):
@@ -49,11 +60,25 @@ class Publishable(models.Model):
         PUBLISHED = "published", "Published"
 
     status = models.CharField(
+        "publishing status",
         max_length=10,
         choices=Status,
         default=Status.DRAFT,
         db_index=True,
         help_text="Only published items appear on the public site. Publishers can change this.",
+    )
+    publish_at = models.DateTimeField(
+        "publish at (UK time)",
+        null=True,
+        blank=True,
+        help_text="Optional. A published item stays off the public site until this moment. "
+        "Leave empty to go live when you save.",
+    )
+    unpublish_at = models.DateTimeField(
+        "unpublish at (UK time)",
+        null=True,
+        blank=True,
+        help_text="Optional. The item leaves the public site at this moment (its history stays).",
     )
     first_published_at = models.DateTimeField(
         "first published",
@@ -68,9 +93,23 @@ class Publishable(models.Model):
     class Meta:
         abstract = True
 
+    def clean(self):
+        super().clean()
+        if self.publish_at and self.unpublish_at and self.unpublish_at <= self.publish_at:
+            raise ValidationError({"unpublish_at": "Set 'unpublish at' after 'publish at', or leave one empty."})
+
     @property
     def is_published(self):
-        return self.status == self.Status.PUBLISHED
+        """Live on the public site now (published, and within its schedule)."""
+        return is_live_at(
+            timezone.now(), status=self.status, publish_at=self.publish_at, unpublish_at=self.unpublish_at
+        )
+
+    @property
+    def schedule_state(self):
+        return schedule_state(
+            timezone.now(), status=self.status, publish_at=self.publish_at, unpublish_at=self.unpublish_at
+        )
 
     def public_change_notes(self):
         """Notes newest first; uses a prefetch of change_notes where the view made one."""
@@ -128,3 +167,50 @@ class Feedback(models.Model):
     def __str__(self):
         answer = {True: "useful", False: "not useful", None: "problem report"}[self.useful]
         return f"{self.path}: {answer}"
+
+
+class ReviewRequestQuerySet(models.QuerySet):
+    def waiting(self):
+        return self.filter(state=ReviewRequest.State.WAITING)
+
+
+class ReviewRequest(models.Model):
+    """An editor asks a publisher to review a draft or a change; the publisher approves or sends it back."""
+
+    class State(models.TextChoices):
+        WAITING = "waiting", "Waiting for review"
+        APPROVED = "approved", "Approved and published"
+        SENT_BACK = "sent_back", "Sent back to the editor"
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    item = GenericForeignKey("content_type", "object_id")
+    item_title = models.CharField(max_length=300, help_text="The item's name when review was asked for.")
+    message = models.TextField("message to the publisher", blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="review_requests"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(max_length=10, choices=State, default=State.WAITING, db_index=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField("publisher's comment", blank=True)
+
+    objects = ReviewRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "state"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"],
+                condition=models.Q(state="waiting"),
+                name="one_waiting_review_per_item",
+                violation_error_message="This item is already waiting for review.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.item_title}: {self.get_state_display().lower()}"

@@ -13,11 +13,7 @@ def grant_content_permissions(apps, schema_editor, models, *, publishable=(), ed
     permission; `editor_delete` names child rows (inline lines) Editors may remove.
     Permissions are created first, since on a fresh database they appear only after migrate.
     """
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-
+    create_all_permissions(apps)
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     editors, _ = Group.objects.get_or_create(name=EDITORS)
@@ -33,3 +29,11 @@ def grant_content_permissions(apps, schema_editor, models, *, publishable=(), ed
             publisher_codenames.append(f"publish_{model_name}")
         editors.permissions.add(*mine.filter(codename__in=editor_codenames))
         publishers.permissions.add(*mine.filter(codename__in=publisher_codenames))
+
+
+def create_all_permissions(apps):
+    """Permissions exist only after migrate on a fresh database; data migrations need them now."""
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None

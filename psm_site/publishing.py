@@ -2,10 +2,12 @@
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Min
 from django.http import Http404
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
+from psm_site.content import publishable_models
 from psm_site.models import ChangeNote, Publishable
 
 FIRST_PUBLISHED_NOTE = "First published."
@@ -21,8 +23,13 @@ def can_publish(user, model) -> bool:
 
 @transaction.atomic
 def publish(item: Publishable, *, when=None, note: str = "") -> Publishable:
-    """Publish an item. The first publication is dated and noted 'First published.'."""
+    """Publish an item. The first publication is dated and noted 'First published.'.
+
+    An item scheduled to go live later is first published at its 'publish at' time.
+    """
     when = when or timezone.now()
+    if item.publish_at is not None and item.publish_at > when:
+        when = item.publish_at
     was_published = item.is_published
     item.status = Publishable.Status.PUBLISHED
     first = item.first_published_at is None
@@ -65,6 +72,8 @@ def get_for_request(request, queryset, **lookup):
             item = queryset.get(**lookup)
         except (model.DoesNotExist, ValueError):
             raise Http404(f"No {opts.verbose_name} found.") from None
+        if not item.is_published:
+            request.preview_item = item  # the preview banner links to its edit page
         return item, not item.is_published
     try:
         return queryset.published().get(**lookup), False
@@ -78,3 +87,19 @@ def preview_aware(response, is_preview):
         add_never_cache_headers(response)
         response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def next_schedule_change(now=None):
+    """The next moment any item goes live or leaves by its schedule (None if nothing is due).
+
+    A page cache keyed on a content version can expire its entries at this moment.
+    """
+    now = now or timezone.now()
+    moments = []
+    for model in publishable_models():
+        scheduled = model.objects.filter(status=Publishable.Status.PUBLISHED)
+        moments += [
+            scheduled.filter(publish_at__gt=now).aggregate(next=Min("publish_at"))["next"],
+            scheduled.filter(unpublish_at__gt=now).aggregate(next=Min("unpublish_at"))["next"],
+        ]
+    return min((moment for moment in moments if moment is not None), default=None)

@@ -4,7 +4,9 @@ Uses Django's redirects app, so editors can also see and manage the redirects in
 """
 
 from django.conf import settings
+from django.contrib.redirects.middleware import RedirectFallbackMiddleware
 from django.contrib.redirects.models import Redirect
+from django.contrib.sites.shortcuts import get_current_site
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
@@ -35,3 +37,25 @@ def redirect_old_address(sender, instance, raw=False, **kwargs):
     Redirect.objects.filter(site_id=settings.SITE_ID, new_path=old_path).update(new_path=new_path)
     Redirect.objects.filter(site_id=settings.SITE_ID, old_path=new_path).delete()  # moved back
     Redirect.objects.update_or_create(site_id=settings.SITE_ID, old_path=old_path, defaults={"new_path": new_path})
+
+
+class RedirectKeepingQueryMiddleware(RedirectFallbackMiddleware):
+    """Django's redirect fallback, also for old addresses asked for with a query string.
+
+    '/mutuals/locala/?x=1' finds the redirect stored for '/mutuals/locala/' and keeps '?x=1'.
+    """
+
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        query = request.META.get("QUERY_STRING", "")
+        if response.status_code != 404 or not query:
+            return response
+        paths = [request.path]
+        if settings.APPEND_SLASH and not request.path.endswith("/"):
+            paths.append(request.path + "/")
+        redirect = Redirect.objects.filter(site_id=get_current_site(request).pk, old_path__in=paths).first()
+        if redirect is None:
+            return response
+        if not redirect.new_path:
+            return self.response_gone_class()
+        return self.response_redirect_class(f"{redirect.new_path}?{query}")

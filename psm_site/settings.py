@@ -88,7 +88,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
+    "psm_site.redirects.RedirectKeepingQueryMiddleware",
 ]
 
 ROOT_URLCONF = "psm_site.urls"
@@ -261,6 +261,8 @@ EXPLAINER_SLUG = "introduction-to-public-service-mutuals"
 # Editors (who may add) can import spreadsheets; new rows arrive as drafts.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# The largest spreadsheet the admin's import reads (a 5,000-row registry is about 2 MB as CSV).
+IMPORT_MAX_BYTES = 10 * 1024 * 1024
 
 # Every public page answers 503 'Service unavailable' (for planned work on the database).
 MAINTENANCE_MODE = env_bool("MAINTENANCE_MODE", False)

@@ -3,6 +3,7 @@
 import sys
 
 from django.conf import settings
+from django.contrib import admin
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
@@ -189,6 +190,16 @@ def bad_request(request, exception=None):
 
 
 def permission_denied(request, exception=None):
+    """Inside the admin a refusal looks like the admin; elsewhere like the public site."""
+    if request.path.startswith(reverse("admin:index")) and getattr(request, "user", None) and request.user.is_staff:
+        context = {
+            "site_header": admin.site.site_header,
+            "site_title": admin.site.site_title,
+            "site_url": "/",
+            "has_permission": True,
+            "is_nav_sidebar_enabled": False,
+        }
+        return render(request, "admin/403.html", context, status=403)
     return render(request, "403.html", status=403)
 
 

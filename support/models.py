@@ -13,6 +13,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from psm_site.models import Publishable, PublishableQuerySet
+from psm_site.schedule import live_q
 from support import uktime
 from support.fields import GRANT_MAXIMUM, PoundsField
 from support.status import UK_TIME_HELP, Status, closing_soon_cutoff, start_of_uk_day, status_at
@@ -90,9 +91,10 @@ def _first(statuses):
 
 
 class FundRoundQuerySet(PublishableQuerySet):
-    def published(self):
-        """A round is public only when it and its fund are both published."""
-        return self.filter(status=Publishable.Status.PUBLISHED, fund__status=Publishable.Status.PUBLISHED)
+    def published(self, now=None):
+        """A round is public only when it and its fund are both live."""
+        now = now or timezone.now()
+        return self.filter(live_q(now), live_q(now, prefix="fund__"))
 
     def open(self, now=None):
         """Taking applications at `now` (an unrecorded opening counts as already open)."""
@@ -295,7 +297,7 @@ class FundRound(ConstraintErrorsOnFields, Publishable):
 def rounds_prefetch(*, drafts=False):
     """A fund's rounds for its status and its page: the published ones, or all of them for a
     staff preview. (The fund's own publishing state is checked where the fund is fetched.)"""
-    rounds = FundRound.objects.all() if drafts else FundRound.objects.filter(status=Publishable.Status.PUBLISHED)
+    rounds = FundRound.objects.all() if drafts else FundRound.objects.filter(live_q(timezone.now()))
     return Prefetch("rounds", queryset=rounds, to_attr="prefetched_rounds")
 
 
@@ -306,7 +308,7 @@ class FundQuerySet(PublishableQuerySet):
     def with_status(self, status, now=None):
         """Funds whose public status is `status`, in SQL, for the admin's filter."""
         now = now or timezone.now()
-        live = FundRound.objects.filter(status=Publishable.Status.PUBLISHED)
+        live = FundRound.objects.filter(live_q(now))
         open_now = self._with_round(live.open(now))
         soon = self._with_round(live.closing_soon(now))
         upcoming = self._with_round(live.upcoming(now))
@@ -409,7 +411,7 @@ class Fund(ClosedForGood, ConstraintErrorsOnFields, Publishable):
         try:
             return self.prefetched_rounds
         except AttributeError:
-            return list(self.rounds.filter(status=Publishable.Status.PUBLISHED))
+            return list(self.rounds.filter(live_q(timezone.now())))
 
     def rounds_latest_first(self):
         return sorted(self.rounds_shown(), key=lambda r: r.number, reverse=True)

@@ -1,6 +1,7 @@
 import json
 
 from django import template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import _json_script_escapes, format_html
@@ -43,3 +44,10 @@ def get_emails_link(subject, label="Get emails about this page", **filters):
     from psm_site.follow import link
 
     return {"url": link(subject, **filters), "label": label}
+
+
+@register.simple_tag
+def admin_change_url(item):
+    """The admin page that edits `item` (for the preview banner's 'Edit this page')."""
+    opts = item._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[item.pk])

@@ -44,13 +44,13 @@ def test_a_round_opening_at_9am_alerts_once_across_two_worker_runs(clock, smtp, 
     follower()
     clock(uk(2027, 3, 1, 8, 57))
     work(tick)
-    assert not smtp.messages
+    assert [smtp.subject(m) for m in smtp.messages] == ["Mutuals Support Fund: round 4 announced"]
     clock(uk(2027, 3, 1, 9, 2))
     work(tick)
     clock(uk(2027, 3, 1, 9, 5))
     work(tick)
     work(lambda: call_command("alerts_clock", verbosity=0))
-    [message] = smtp.messages
+    [message] = [m for m in smtp.messages if "now open" in smtp.subject(m)]
     keep(message, "6-alert-round-open")
     assert smtp.subject(message) == "Mutuals Support Fund: round 4 is now open"
     assert "open for applications until 5pm on Wednesday 31 March 2027" in smtp.text(message)
@@ -66,7 +66,7 @@ def test_a_worker_that_was_down_catches_up_once(clock, smtp, work):
     clock(uk(2027, 3, 1, 13, 0))  # no runs from 8am to 1pm
     work(tick)
     work(tick)
-    assert len(smtp.messages) == 1
+    assert len([m for m in smtp.messages if "now open" in smtp.subject(m)]) == 1
 
 
 @pytest.mark.parametrize(
@@ -198,3 +198,39 @@ def test_a_retry_succeeds_once_the_server_is_back(clock, smtp, work, settings):
     work()
     assert len(smtp.messages) == 1
     assert Email.objects.get().state == Email.State.SENT
+
+
+def test_a_round_scheduled_to_publish_alerts_when_it_goes_live(clock, smtp, work):
+    from psm_site.publishing import publish
+
+    clock(uk(2027, 3, 1, 8, 0))
+    fund = make_fund(name="Scheduled Fund")
+    follower()
+    work(tick)
+    fund_round = make_round(fund, published=False, opens_at=uk(2027, 3, 10, 9, 0), closes_at=uk(2027, 4, 10, 17, 0))
+    fund_round.publish_at = uk(2027, 3, 2, 9, 0)
+    work(lambda: publish(fund_round))
+    assert not smtp.messages  # not public yet
+    clock(uk(2027, 3, 2, 9, 3))
+    work(tick)
+    work(tick)
+    [message] = smtp.messages
+    assert smtp.subject(message) == "Scheduled Fund: round 1 announced"
+
+
+def test_a_digest_leaves_out_topics_unsubscribed_since(clock, smtp, work, settings):
+    from alerts.topics import page_key
+
+    settings.ALERTS_DIGEST_TIME = "09:30"
+    clock(uk(2027, 6, 1, 10, 0))
+    kept, dropped = make_guide(title="Kept guide"), make_guide(title="Dropped guide")
+    follower(page_key(kept), "daily@example.org", Frequency.DAILY)
+    gone = follower(page_key(dropped), "daily@example.org", Frequency.DAILY)
+    work(tick)
+    work(lambda: add_change_note(kept, note="Kept change."))
+    work(lambda: add_change_note(dropped, note="Dropped change."))
+    gone.delete()
+    clock(uk(2027, 6, 2, 9, 31))
+    work(tick)
+    [digest] = smtp.to("daily@example.org")
+    assert "Kept change." in smtp.text(digest) and "Dropped change." not in smtp.text(digest)

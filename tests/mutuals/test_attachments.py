@@ -1,6 +1,7 @@
 """Attachments: metadata read from real PDFs; bad uploads refused by content, nothing stored."""
 
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -83,3 +84,26 @@ def test_attachment_without_a_file_keeps_the_metadata_as_entered():
         publication=publication, title="Old report", size_bytes=953 * 1024, page_count=45
     )
     assert attachment.description == "PDF, 953 KB, 45 pages"
+
+
+def test_size_and_pages_of_an_attached_file_cannot_be_typed_over(publisher_client, client):
+    publication = make_publication()
+    content = pdf_bytes(pages=3)
+    assert _upload(publisher_client, publication, "report.pdf", content).status_code == 302
+    url = reverse("admin:mutuals_publication_change", args=[publication.pk])
+    page = publisher_client.get(url)
+    size_input = re.search(r'<input[^>]*name="attachments-0-size_bytes"[^>]*>', page.text).group()
+    assert " disabled" in size_input and "Read from the attached file" in page.text  # shown, not editable
+    data = admin_form_data(page)
+    data.update({"attachments-0-size_bytes": "5000000", "attachments-0-page_count": "99", "change_type": "minor"})
+    assert publisher_client.post(url, data).status_code == 302  # a crafted request changes nothing
+    attachment = Attachment.objects.get()
+    assert attachment.size_bytes == len(content) and attachment.page_count == 3
+    assert "99 pages" not in client.get(publication.get_absolute_url()).text
+
+
+def test_a_file_less_record_says_its_size_and_pages_are_typed(publisher_client):
+    publication = make_publication()
+    Attachment.objects.create(publication=publication, title="External report", size_bytes=1000, page_count=4)
+    text = publisher_client.get(reverse("admin:mutuals_publication_change", args=[publication.pk])).text
+    assert "only for an attachment without a file" in text and 'name="attachments-0-size_bytes"' in text

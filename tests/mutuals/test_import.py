@@ -72,9 +72,9 @@ def bad(column, value):
         (bad("latitude", "north"), "is not a number of degrees"),
         (bad("spun_out_year", "1850"), "Enter a year from 1990"),
         (bad("spun_out_year", "twenty"), "is not a year"),
-        (bad("website", "not a url"), "Enter a valid URL"),
+        (bad("website", "not a url"), "Enter a full web address starting https://"),
         (bad("legal_form", "Partnership"), "Unknown legal form"),
-        (bad("status", "asleep"), "is not a valid choice"),
+        (bad("status", "asleep"), "Unknown status ‘asleep’. Use one of: Live, Closed."),
         (GOOD, "is already on row"),  # the same name twice in one file
     ],
 )

@@ -1,0 +1,27 @@
+"""The import page's reading of a django-import-export result: problems, then a narrow preview."""
+
+from django import template
+
+from mutuals.resources import problems
+
+register = template.Library()
+
+ACTIONS = {"new": "New (arrives as a draft)", "update": "Updated", "skip": "Unchanged", "delete": "Deleted"}
+
+
+@register.simple_tag
+def import_problems(result):
+    return problems(result)
+
+
+@register.simple_tag
+def import_preview(result):
+    """One short line per row: its spreadsheet row, what happens to it, and the mutual's name."""
+    rows = []
+    for row in result.valid_rows():
+        if getattr(row, "held_for_review", False):
+            action = "Published: waits for a publisher's review"
+        else:
+            action = ACTIONS.get(row.import_type, row.import_type)
+        rows.append({"line": getattr(row, "line", None), "action": action, "name": row.object_repr or ""})
+    return rows
