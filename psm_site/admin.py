@@ -8,7 +8,7 @@ from django.contrib.redirects.admin import RedirectAdmin
 from django.contrib.redirects.models import Redirect
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from simple_history.admin import SimpleHistoryAdmin
@@ -211,7 +211,9 @@ class PublishableAdmin(SimpleHistoryAdmin):
     def review_view(self, request, object_id):
         """Editors submit for review; publishers approve or send back a waiting request."""
         obj = self.get_object(request, unquote(object_id))
-        if obj is None or not self.has_change_permission(request, obj):
+        if obj is None:
+            raise Http404("No such item: it may have been deleted.")
+        if not self.has_change_permission(request, obj):
             raise PermissionDenied
         opts = self.model._meta
         change_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])

@@ -87,6 +87,7 @@ class Publishable(models.Model):
         help_text="Set automatically the first time this is published. Shown as 'Published …'.",
     )
     change_notes = GenericRelation(ChangeNote)
+    review_requests = GenericRelation("psm_site.ReviewRequest")  # deleted with the item
 
     objects = PublishableQuerySet.as_manager()
 

@@ -240,3 +240,13 @@ def test_major_minor_choice_sits_beside_save(publisher_client):
     choice, save = text.index('name="change_type"'), text.index('name="_save"')
     inlines = text.index('id="sections-group"') if 'id="sections-group"' in text else 0
     assert inlines < choice < save
+
+
+def test_deleting_an_item_removes_its_waiting_review(editor_client, editor):
+    from psm_site.review import submit_for_review
+
+    guide = make_guide(published=False)
+    submit_for_review(guide, user=editor, message="")
+    guide.delete()
+    assert not ReviewRequest.objects.exists()
+    assert editor_client.get(reverse("admin:mutuals_guide_review", args=[guide.pk])).status_code == 404
