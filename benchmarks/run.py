@@ -54,8 +54,21 @@ COUNTED = [
     "/mutuals.json",
     "/mutuals.geojson",
     "/mutuals/statistics/",
+    "/mutuals/points.json",
+    "/mutuals/results/?sector=health",
+    "/mutuals/coverage/",
+    "/mutuals/regions/london/",
 ]
-TIMED = ["/mutuals/", "/mutuals/?status=all", "/mutuals.geojson", "/mutuals.csv", DETAIL]
+TIMED = [
+    "/mutuals/",
+    "/mutuals/?status=all",
+    "/mutuals/points.json",
+    "/mutuals/coverage/",
+    "/mutuals/regions/london/",
+    "/mutuals.geojson",
+    "/mutuals.csv",
+    DETAIL,
+]
 
 # Synthetic mutuals sit around real towns, a few kilometres apart, in each region (ONS code).
 TOWNS = {

@@ -6,8 +6,22 @@ class MutualsConfig(AppConfig):
     verbose_name = "Mutuals: explainer, research and registry"
 
     def ready(self):
-        from mutuals.models import Guide, Mutual, Publication
+        from django.contrib.sitemaps import GenericSitemap
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from mutuals.models import Guide, Mutual, Publication, Region, Sector
+        from mutuals.registry import registry_changed
+        from psm_site import sitemaps
         from psm_site.search import register
+
+        # The map points' cache follows every change to the registry.
+        for model in (Mutual, Region, Sector):
+            post_save.connect(registry_changed, sender=model, dispatch_uid=f"registry-save-{model.__name__}")
+            post_delete.connect(registry_changed, sender=model, dispatch_uid=f"registry-delete-{model.__name__}")
+        m2m_changed.connect(registry_changed, sender=Mutual.sectors.through, dispatch_uid="registry-sectors")
+
+        sitemaps.register("mutuals-region", GenericSitemap({"queryset": Region.objects.all()}, changefreq="weekly"))
+        register("Region", Region, title="name", summary="summary", fields=[("name", "A")], public=Region.objects.all)
 
         register(
             "Guidance",

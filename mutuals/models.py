@@ -405,8 +405,15 @@ class Region(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("mutuals:region-detail", kwargs={"slug": self.slug})
+
     def natural_key(self):
         return (self.slug,)
+
+    @property
+    def summary(self):
+        return f"Public service mutuals in {self.name}: by sector, the latest spin-outs, a map and the data."
 
 
 class MutualQuerySet(PublishableQuerySet):

@@ -1,10 +1,14 @@
 """Shaping registry rows for the map, the list and the open-data files."""
 
+import json
+import uuid
 from collections import defaultdict
 
+from django.core.cache import cache
+from django.db.models import Count
 from django.urls import reverse
 
-from mutuals.models import Mutual
+from mutuals.models import Mutual, Region, Sector
 
 LICENCE = {
     "name": "Open Government Licence v3.0",
@@ -39,17 +43,19 @@ COLUMNS = [
 ]
 
 
-def map_points(queryset):
-    """Every result as a small dict for the map and the list: two queries whatever the size."""
-    rows = list(
-        queryset.values(
-            "id", "name", "slug", "town", "region__name", "spun_out_year", "trading_status", "latitude", "longitude"
-        )
-    )
+def _sectors_by_mutual(mutual_ids):
+    """{mutual id: [sector names in the sectors' order]} in one query (ids may be a subquery)."""
     sectors = defaultdict(list)
-    through = Mutual.sectors.through.objects.filter(mutual_id__in=[row["id"] for row in rows])
+    through = Mutual.sectors.through.objects.filter(mutual_id__in=mutual_ids)
     for mutual_id, sector_name in through.order_by("sector__position").values_list("mutual_id", "sector__name"):
         sectors[mutual_id].append(sector_name)
+    return sectors
+
+
+def list_rows(rows):
+    """One page of list rows (dicts from `ROW_FIELDS`) with their sectors: one more query."""
+    rows = list(rows)
+    sectors = _sectors_by_mutual([row["id"] for row in rows])
     base = reverse("mutuals:mutual-list")
     return [
         {
@@ -60,11 +66,53 @@ def map_points(queryset):
             "year": row["spun_out_year"],
             "closed": row["trading_status"] == Mutual.Trading.CLOSED,
             "sectors": sectors[row["id"]],
-            "lat": float(row["latitude"]),
-            "lng": float(row["longitude"]),
         }
         for row in rows
     ]
+
+
+ROW_FIELDS = ("id", "name", "slug", "town", "region__name", "spun_out_year", "trading_status")
+
+
+def compact_points(queryset):
+    """Every result as only what a marker and its popup need, for the map's points endpoint.
+
+    {"base": "/mutuals/", "sectors": [names], "points": [[lat, lng, name, slug, town, [sector
+    indexes], closed 0/1], …]}, coordinates to 5 places (about a metre). Two queries whatever the size;
+    the sectors query takes the results as a subquery, never as thousands of bound ids.
+    """
+    rows = list(queryset.values_list("id", "latitude", "longitude", "name", "slug", "town", "trading_status"))
+    through = Mutual.sectors.through.objects.filter(mutual_id__in=queryset.values("id"))
+    names, index, by_mutual = [], {}, defaultdict(list)
+    for mutual_id, sector_name in through.order_by("sector__position").values_list("mutual_id", "sector__name"):
+        if sector_name not in index:
+            index[sector_name] = len(names)
+            names.append(sector_name)
+        by_mutual[mutual_id].append(index[sector_name])
+    closed = Mutual.Trading.CLOSED
+    return {
+        "base": reverse("mutuals:mutual-list"),
+        "sectors": names,
+        "points": [
+            [round(float(lat), 5), round(float(lng), 5), name, slug, town, by_mutual[pk], int(status == closed)]
+            for pk, lat, lng, name, slug, town, status in rows
+        ],
+    }
+
+
+def map_summary(by_region):
+    """The map's text summary from [(region name, count)]: '34 mutuals in 9 regions; most in North West'."""
+    by_region = [(name, count) for name, count in by_region if count]
+    total = sum(count for _, count in by_region)
+    if not total:
+        return "No mutuals match these filters, so the map shows none."
+    mutuals = f"{total:,} mutual{'s' if total != 1 else ''}"
+    if len(by_region) == 1:
+        return f"{mutuals}, all in {by_region[0][0]}."
+    most = max(count for _, count in by_region)
+    leaders = sorted(name for name, count in by_region if count == most)
+    names = " and ".join([", ".join(leaders[:-1]), leaders[-1]] if len(leaders) > 1 else leaders)
+    return f"{mutuals} in {len(by_region)} regions; most in {names}."
 
 
 def export_row(mutual, request):
@@ -94,3 +142,60 @@ def export_row(mutual, request):
         "last_verified": mutual.verified_on.isoformat() if mutual.verified_on else "",
         "source_url": mutual.source_url,
     }
+
+
+# --- The points endpoint's cache ------------------------------------------------------------------
+
+POINTS_CACHE_SECONDS = 300
+VERSION_KEY = "mutuals:registry-version"
+
+
+def registry_version():
+    """A token that changes whenever a mutual, sector or region is saved or deleted (see apps.py)."""
+    return cache.get_or_set(VERSION_KEY, lambda: uuid.uuid4().hex, None)
+
+
+def registry_changed(**kwargs):
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def cached_points(queryset, query):
+    """compact_points as compact JSON text, cached per filter query and registry version."""
+    key = f"mutuals:points:{registry_version()}:{query}"
+    body = cache.get(key)
+    if body is None:
+        body = json.dumps(compact_points(queryset), ensure_ascii=False, separators=(",", ":"))
+        cache.set(key, body, POINTS_CACHE_SECONDS)
+    return body
+
+
+# --- Coverage: live mutuals by sector and region --------------------------------------------------
+
+
+def coverage():
+    """Live published mutuals counted by sector × region, with totals. Four queries whatever the size.
+
+    A mutual working in two sectors counts in both sectors' rows, but once in its region's total.
+    """
+    live = Mutual.objects.published().live()
+    regions = list(Region.objects.values("id", "name", "slug", "ons_code"))
+    sectors = list(Sector.objects.values("id", "name", "slug"))
+    cells = {
+        (row["sectors"], row["region"]): row["count"]
+        for row in live.values("sectors", "region").annotate(count=Count("id", distinct=True)).order_by()
+    }
+    region_totals = {
+        row["region"]: row["count"] for row in live.values("region").annotate(count=Count("id")).order_by()
+    }
+    rows = [
+        {
+            **sector,
+            "cells": [{**region, "count": cells.get((sector["id"], region["id"]), 0)} for region in regions],
+        }
+        for sector in sectors
+    ]
+    for row in rows:
+        row["total"] = sum(cell["count"] for cell in row["cells"])
+    for region in regions:
+        region["count"] = region_totals.get(region["id"], 0)
+    return {"regions": regions, "rows": rows, "total": sum(region_totals.values())}

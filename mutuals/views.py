@@ -2,14 +2,24 @@ import csv
 
 from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from mutuals.forms import MutualFilterForm
+from mutuals.maps import REGIONS_ATTRIBUTION, choropleth, map_settings
 from mutuals.models import Guide, Mutual, Publication, Region, Sector
-from mutuals.registry import COLUMNS, LICENCE, export_row, map_points
+from mutuals.registry import (
+    COLUMNS,
+    LICENCE,
+    ROW_FIELDS,
+    cached_points,
+    coverage,
+    export_row,
+    list_rows,
+    map_summary,
+)
 from psm_site.pagination import get_page_or_404, page_links
 from psm_site.publishing import get_for_request, preview_aware
 from psm_site.schedule import live_q
@@ -72,23 +82,53 @@ def _bad_filters(form):
     )
 
 
+def _results(request, form, results):
+    """The list page's changing part: the count, the map summary and one page of rows.
+
+    Four queries whatever the registry's size: counts by region (which give the total and the
+    map's summary), the page's rows, and their sectors. The map's points come separately, from
+    `mutual_points`.
+    """
+    by_region = list(results.values_list("region__name").annotate(count=Count("id")).order_by("region__ons_code"))
+    total = sum(count for _, count in by_region)
+    page = get_page_or_404(results.values(*ROW_FIELDS), PAGE_SIZE, request.GET.get("page"), count=total)
+    return {
+        "filter_form": form,
+        "total": total,
+        "map_summary": map_summary(by_region),
+        "page": page,
+        "rows": list_rows(page.object_list),
+        "page_links": page_links(page, lambda number: "?" + form.query_string(page=number)),
+        "query": form.query_string(),
+        "points_url": reverse("mutuals:mutual-points") + (f"?{form.query_string()}" if form.query_string() else ""),
+    }
+
+
 @require_GET
 def mutual_list(request):
     form, results = _filter(request)
     if results is None:
-        return render(
-            request, "mutuals/mutual_list.html", {"filter_form": form, "points": [], "page": None}, status=400
-        )
-    points = map_points(results)
-    page = get_page_or_404(points, PAGE_SIZE, request.GET.get("page"))
-    context = {
-        "filter_form": form,
-        "points": points,
-        "page": page,
-        "page_links": page_links(page, lambda number: "?" + form.query_string(page=number)),
-        "query": form.query_string(),
-    }
+        return render(request, "mutuals/mutual_list.html", {"filter_form": form, "page": None}, status=400)
+    context = {**_results(request, form, results), "map_settings": map_settings()}
     return render(request, "mutuals/mutual_list.html", context)
+
+
+@require_GET
+def mutual_results(request):
+    """Just the count and the list for the map script's live filters (the page without its frame)."""
+    form, results = _filter(request)
+    if results is None:
+        return _bad_filters(form)
+    return render(request, "mutuals/includes/mutual_list_fragment.html", _results(request, form, results))
+
+
+@require_GET
+def mutual_points(request):
+    """The map's markers for a filter, compact and cached (see registry.compact_points)."""
+    form, results = _filter(request)
+    if results is None:
+        return _bad_filters(form)
+    return HttpResponse(cached_points(results, form.query_string()), content_type="application/json")
 
 
 @require_GET
@@ -109,6 +149,7 @@ def mutual_detail(request, slug):
             }
         ],
         "json_ld": _organisation_json_ld(request, mutual),
+        "map_settings": map_settings(),
     }
     return preview_aware(render(request, "mutuals/mutual_detail.html", context), is_preview)
 
@@ -257,3 +298,89 @@ def _with_shares(rows, key="count"):
     for row in rows:
         row["share"] = round(100 * row[key] / largest)
     return rows
+
+
+# --- Regions and coverage ---------------------------------------------------------------------------
+
+RECENT_SPIN_OUTS = 5
+
+
+@require_GET
+def region_detail(request, slug):
+    region = get_object_or_404(Region, slug=slug)
+    live = Mutual.objects.published().live().in_region(region)
+    in_region_live = live_q(timezone.now(), prefix="mutuals__") & Q(
+        mutuals__trading_status=Mutual.Trading.LIVE, mutuals__region=region
+    )
+    by_sector = Sector.objects.annotate(count=Count("mutuals", filter=in_region_live)).values("name", "slug", "count")
+    total = live.count()
+    recent = live.exclude(spun_out_year=None).order_by("-spun_out_year", "name")[:RECENT_SPIN_OUTS]
+    query = f"region={region.slug}"
+    json_ld = {
+        "@context": "https://schema.org",
+        "@type": "Place",
+        "name": region.name,
+        "description": region.summary,
+        "url": request.build_absolute_uri(),
+        "identifier": {"@type": "PropertyValue", "propertyID": "ONS", "value": region.ons_code},
+        "containedInPlace": {"@type": "Country", "name": "England"},
+    }
+    context = {
+        "region": region,
+        "total": total,
+        "by_sector": by_sector,
+        "recent": recent.values("name", "slug", "town", "spun_out_year"),
+        "query": query,
+        "points_url": f"{reverse('mutuals:mutual-points')}?{query}",
+        "map_settings": map_settings(),
+        "json_ld": json_ld,
+    }
+    return render(request, "mutuals/region_detail.html", context)
+
+
+def _coverage_sector(request):
+    """The sector chosen for the coverage map (None for all), or a 400 response."""
+    slug = request.GET.get("sector", "").strip()
+    if not slug:
+        return None, None
+    sector = Sector.objects.filter(slug=slug).first()
+    if sector is None:
+        return None, HttpResponseBadRequest(
+            "Choose a sector from the list, or none for every sector.\n", content_type="text/plain; charset=utf-8"
+        )
+    return sector, None
+
+
+@require_GET
+def coverage_page(request):
+    sector, error = _coverage_sector(request)
+    if error:
+        return error
+    table = coverage()
+    if sector:
+        row = next(row for row in table["rows"] if row["slug"] == sector.slug)
+        shaded = row["cells"]
+    else:
+        shaded = table["regions"]
+    context = {
+        "table": table,
+        "sector": sector,
+        "sectors": [(row["slug"], row["name"]) for row in table["rows"]],
+        "map": choropleth(shaded),
+        "empty_regions": [region for region in shaded if not region["count"]],
+        "attribution": REGIONS_ATTRIBUTION,
+    }
+    return render(request, "mutuals/coverage.html", context)
+
+
+@require_GET
+def coverage_csv(request):
+    table = coverage()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="public-service-mutuals-coverage.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["sector", *(region["name"] for region in table["regions"]), "England"])
+    for row in table["rows"]:
+        writer.writerow([row["name"], *(cell["count"] for cell in row["cells"]), row["total"]])
+    writer.writerow(["All sectors", *(region["count"] for region in table["regions"]), table["total"]])
+    return response

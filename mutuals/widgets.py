@@ -6,7 +6,8 @@ django-leaflet's own form widget needs GeoDjango and GDAL, which this project do
 import json
 
 from django import forms
-from django.conf import settings
+
+from mutuals.maps import map_settings
 
 
 class PinMapLatitudeInput(forms.NumberInput):
@@ -16,7 +17,7 @@ class PinMapLatitudeInput(forms.NumberInput):
 
     class Media:
         css = {"all": ["leaflet/leaflet.css", "css/admin-pin-map.css"]}
-        js = ["leaflet/leaflet.js", "js/admin-pin-map.js"]
+        js = ["leaflet/leaflet.js", "js/psm-map.js", "js/admin-pin-map.js"]
 
     def __init__(self, longitude_id="id_longitude", attrs=None):
         super().__init__(attrs={"step": "0.00001", **(attrs or {})})
@@ -24,12 +25,5 @@ class PinMapLatitudeInput(forms.NumberInput):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        tiles = settings.LEAFLET_CONFIG.get("TILES") or []
-        context["pin_map"] = {
-            "longitude_id": self.longitude_id,
-            "center": json.dumps(settings.LEAFLET_CONFIG["DEFAULT_CENTER"]),
-            "tiles": json.dumps(
-                {"url": tiles[0][1], "attribution": tiles[0][2].get("attribution", "")} if tiles else None
-            ),
-        }
+        context["pin_map"] = {"longitude_id": self.longitude_id, "settings": json.dumps(map_settings())}
         return context

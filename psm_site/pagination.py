@@ -4,10 +4,16 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404
 
 
-def get_page_or_404(items, per_page, number):
-    """The requested page, or a 404 for 'abc', '0' or a page past the end."""
+def get_page_or_404(items, per_page, number, *, count=None):
+    """The requested page, or a 404 for 'abc', '0' or a page past the end.
+
+    Pass `count` when it is already known, to save the paginator its COUNT query.
+    """
+    paginator = Paginator(items, per_page)
+    if count is not None:
+        paginator.count = count
     try:
-        return Paginator(items, per_page).page(number or 1)
+        return paginator.page(number or 1)
     except (EmptyPage, PageNotAnInteger):
         raise Http404("There is no such page.") from None
 

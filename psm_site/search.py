@@ -21,6 +21,10 @@ class Source:
     title: str  # the field holding the title
     summary: str  # the field holding a one-line summary
     fields: tuple  # (field path, weight 'A'–'D'), A most important
+    public: object = None  # a function giving the public items; published ones by default
+
+    def items(self):
+        return self.public() if self.public else self.model.objects.published()
 
 
 @dataclass(frozen=True)
@@ -35,8 +39,8 @@ class Result:
 SOURCES: list[Source] = []
 
 
-def register(label, model, *, title, summary, fields):
-    SOURCES.append(Source(label, model, title, summary, tuple(fields)))
+def register(label, model, *, title, summary, fields, public=None):
+    SOURCES.append(Source(label, model, title, summary, tuple(fields), public))
 
 
 def search(text: str) -> list[Result]:
@@ -55,7 +59,7 @@ def _search_postgres(source, text):
     vector = reduce(add, [SearchVector(field, weight=weight, config="english") for field, weight in source.fields])
     query = SearchQuery(text, search_type="websearch", config="english")
     rows = (
-        source.model.objects.published()
+        source.items()
         .annotate(document=vector)
         .filter(document=query)  # the match operator: ts_rank alone is never quite 0
         .annotate(rank=SearchRank(F("document"), query))
@@ -81,7 +85,7 @@ def _search_simple(source, text):
         lambda a, b: a & b,
         [reduce(or_, [Q(**{f"{field}__icontains": word}) for field, _ in source.fields]) for word in words],
     )
-    items = source.model.objects.published().filter(condition).distinct().order_by("pk")[:MAX_PER_TYPE]
+    items = source.items().filter(condition).distinct().order_by("pk")[:MAX_PER_TYPE]
     results = []
     for item in items:
         rank = 0.0

@@ -7,6 +7,7 @@ import os
 import secrets
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
@@ -180,23 +181,27 @@ SERVICE_NAME = "Public Service Mutuals"
 PHASE = env_str("SITE_PHASE", "Beta")
 CONTACT_EMAIL = env_str("CONTACT_EMAIL", "mutuals@culture.gov.uk")
 
-MAP_TILES_URL = os.environ.get("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
-# Maps: tiles come from settings so a deployment can change provider; markers draw without them.
+# Maps draw England's regions from our own static file (static/geo/england-regions.geojson), so
+# they need nothing from another site. Tiles are an optional layer above the regions: empty (the
+# default) means no tiles and no request to any third party. See README, 'Map tiles'.
+MAP_TILES_URL = env_str("MAP_TILES_URL")
+MAP_TILES_ATTRIBUTION = env_str("MAP_TILES_ATTRIBUTION")
+
+
+def url_origin(url):
+    """'https://api.os.uk' for 'https://api.os.uk/maps/raster/v1/zxy/…': what the CSP must allow."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+MAP_TILE_ORIGIN = url_origin(MAP_TILES_URL)
+# django-leaflet supplies Leaflet's files; our map scripts start the maps themselves (see mutuals/maps.py).
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (52.8, -1.6),
     "DEFAULT_ZOOM": 6,
     "MIN_ZOOM": 5,
     "MAX_ZOOM": 18,
-    # No tiles at all when MAP_TILES_URL is set empty: markers draw on a plain background.
-    "TILES": [
-        (
-            "OpenStreetMap",
-            MAP_TILES_URL,
-            {"attribution": env_str("MAP_TILES_ATTRIBUTION", "&copy; OpenStreetMap contributors")},
-        )
-    ]
-    if MAP_TILES_URL
-    else [],
+    "TILES": [],
     "RESET_VIEW": False,
     "NO_GLOBALS": False,
     "PLUGINS": {
@@ -206,7 +211,6 @@ LEAFLET_CONFIG = {
         }
     },
 }
-MAP_TILE_ORIGIN = env_str("MAP_TILE_ORIGIN", "https://tile.openstreetmap.org")
 
 # Security: Django's deployment checklist. HTTPS settings are on unless DEBUG.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -230,7 +234,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
-        "img-src": [SELF, "data:", MAP_TILE_ORIGIN],
+        "img-src": [SELF, "data:", *([MAP_TILE_ORIGIN] if MAP_TILE_ORIGIN else [])],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],

@@ -10,6 +10,7 @@ STATIC_PAGES = [
     "search",
     "mutuals:mutual-list",
     "mutuals:statistics",
+    "mutuals:coverage",
     "mutuals:about-data",
     "mutuals:publication-list",
     "support:index",
@@ -46,8 +47,16 @@ class PublishedSitemap(Sitemap):
         return item.last_updated_at or item.first_published_at
 
 
+# Sitemaps that apps add for pages with no publishable model behind them (see mutuals/apps.py).
+EXTRA = {}
+
+
+def register(name, sitemap):
+    EXTRA[name] = sitemap
+
+
 def sitemaps():
     maps = {"pages": StaticSitemap()}
     for model in models_with_pages():
         maps[f"{model._meta.app_label}-{model._meta.model_name}"] = PublishedSitemap(model)
-    return maps
+    return {**maps, **EXTRA}

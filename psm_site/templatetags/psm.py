@@ -25,7 +25,7 @@ def uk_date(value, fmt="j F Y"):
         return ""
     if hasattr(value, "tzinfo") and hasattr(value, "hour"):
         local = timezone.localtime(value)
-        machine = local.isoformat()
+        machine = local.isoformat(timespec="seconds")  # no microseconds: the Nu HTML Checker rejects them
     else:
         local = value
         machine = value.isoformat()

@@ -7,10 +7,9 @@
     var latInput = document.getElementById(container.dataset.latitudeInput);
     var lngInput = document.getElementById(container.dataset.longitudeInput);
     if (!latInput || !lngInput || !window.L) return;
-    var center = JSON.parse(container.dataset.center);
-    var tiles = JSON.parse(container.dataset.tiles || "null");
-    var map = L.map(container, { center: center, zoom: 6 });
-    if (tiles) L.tileLayer(tiles.url, { attribution: tiles.attribution, maxZoom: 18 }).addTo(map);
+    // England's regions as the base layer (psm-map.js); clicks on a region reach the map.
+    var start = typed();
+    var map = window.psmMap.create(container, { fit: false }).map;
     var marker = null;
 
     function typed() {
@@ -50,7 +49,6 @@
     latInput.addEventListener("input", follow);
     lngInput.addEventListener("input", follow);
 
-    var start = typed();
     if (start) {
       place(start);
       map.setView(start, 11);

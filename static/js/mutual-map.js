@@ -1,20 +1,18 @@
-/* Find a mutual: the map and live filters, enhancing a page that works without them.
+/* The registry's maps (Find a mutual, a region's page, a mutual's page), enhancing pages that
+ * work without them. Loaded with `defer`; the map starts on DOMContentLoaded.
  *
- * django-leaflet creates the map (tiles from settings) and calls window.psmMutualMap.
- * Points come from <script id="mutual-map-data" type="application/json">, the same rows as
- * the list. With JavaScript, changing a filter fetches the same server-rendered page, swaps
- * in its count and list, redraws the markers and updates the address.
+ * The container (#mutual-map-canvas) says where its markers come from:
+ *   data-points: the points endpoint for the current filters (compact rows; see registry.py)
+ *   otherwise <script id="mutual-map-data">: the one mutual of a mutual's page
+ * and data-region: the ONS code of a region to outline and fit (a region page, or a filter).
+ *
+ * On Find a mutual, changing a filter (or clicking a region, which sets the Region select)
+ * fetches only the count and list (/mutuals/results/) and the points, then updates the address.
  */
 (function () {
   "use strict";
 
-  var ENGLAND = [52.8, -1.6];
-  var state = { map: null, cluster: null, request: null };
-
-  function readPoints() {
-    var element = document.getElementById("mutual-map-data");
-    return element ? JSON.parse(element.textContent) : [];
-  }
+  var state = { map: null, markers: null, regions: null, request: null, container: null, points: null };
 
   function element(tag, className, text) {
     var node = document.createElement(tag);
@@ -23,16 +21,19 @@
     return node;
   }
 
-  function popupContent(point) {
-    var wrapper = element("div", "psm-map-popup");
-    var heading = element("h3", "govuk-heading-s govuk-!-margin-bottom-1");
-    var link = element("a", "govuk-link", point.name);
-    link.href = point.url;
-    heading.appendChild(link);
-    wrapper.appendChild(heading);
-    wrapper.appendChild(element("p", "govuk-body-s govuk-!-margin-bottom-1", point.town + (point.closed ? " (closed)" : "")));
-    wrapper.appendChild(element("p", "govuk-body-s govuk-!-margin-bottom-0", point.sectors.join(", ")));
-    return wrapper;
+  // Popups are built when opened, never up front for thousands of markers.
+  function popupFor(point) {
+    return function () {
+      var wrapper = element("div", "psm-map-popup");
+      var heading = element("h3", "govuk-heading-s govuk-!-margin-bottom-1");
+      var link = element("a", "govuk-link", point.name);
+      link.href = point.url;
+      heading.appendChild(link);
+      wrapper.appendChild(heading);
+      wrapper.appendChild(element("p", "govuk-body-s govuk-!-margin-bottom-1", point.town + (point.closed ? " (closed)" : "")));
+      wrapper.appendChild(element("p", "govuk-body-s govuk-!-margin-bottom-0", point.sectors.join(", ")));
+      return wrapper;
+    };
   }
 
   function clusterIcon(cluster) {
@@ -45,20 +46,61 @@
     return L.divIcon({ html: inner.outerHTML, className: "marker-cluster marker-cluster-" + size, iconSize: L.point(40, 40) });
   }
 
+  // The endpoint's compact rows: [lat, lng, name, slug, town, [sector indexes], closed].
+  function expand(data) {
+    return data.points.map(function (row) {
+      return {
+        lat: row[0], lng: row[1], name: row[2], url: data.base + row[3] + "/", town: row[4],
+        sectors: row[5].map(function (i) { return data.sectors[i]; }), closed: row[6] === 1,
+      };
+    });
+  }
+
+  function fit() {
+    var code = state.container.dataset.region;
+    var selected = state.regions ? state.regions.select(code || null) : null;
+    if (selected) {
+      state.map.fitBounds(selected.getBounds(), { padding: [8, 8] });
+    } else if (state.points && state.points.length) {
+      state.map.fitBounds(state.markers.getBounds(), { padding: [24, 24], maxZoom: 12 });
+    } else if (state.regions) {
+      state.map.fitBounds(state.regions.getBounds());
+    }
+  }
+
+  // Markers go in chunks (markercluster's chunkedLoading), so the page stays responsive at
+  // thousands; the map fits and reports its count once the last chunk is in.
+  function drawn() {
+    fit();
+    state.container.setAttribute("data-marker-count", String(state.points.length));
+  }
+
   function draw(points) {
-    state.cluster.clearLayers();
+    state.points = points;
+    state.markers.clearLayers();
     var markers = points.map(function (point) {
       var marker = L.marker([point.lat, point.lng], { title: point.name, alt: point.name + ", " + point.town, keyboard: true });
-      marker.bindPopup(popupContent(point));
+      marker.bindPopup(popupFor(point));
       return marker;
     });
-    state.cluster.addLayers(markers);
-    state.map.getContainer().setAttribute("data-marker-count", String(markers.length));
-    if (markers.length) {
-      state.map.fitBounds(state.cluster.getBounds(), { padding: [24, 24], maxZoom: 12 });
+    if (state.markers.addLayers && markers.length) {
+      state.markers.addLayers(markers); // calls chunkProgress, then drawn(), when done
     } else {
-      state.map.setView(ENGLAND, 6);
+      markers.forEach(function (marker) { state.markers.addLayer(marker); });
+      drawn();
     }
+  }
+
+  // markercluster reports the last chunk just before it works out the clusters' bounds.
+  function chunkProgress(processed, total) {
+    if (processed === total && state.points) window.setTimeout(drawn, 0);
+  }
+
+  function loadPoints(url, signal) {
+    return fetch(url, { signal: signal, headers: { Accept: "application/json" } }).then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      return response.json();
+    }).then(expand);
   }
 
   function canonicalQuery(form) {
@@ -78,37 +120,43 @@
     if (now && next) now.innerHTML = next.innerHTML;
   }
 
-  function enhanceFilters() {
-    var form = document.getElementById("mutual-filters");
-    if (!form || !window.fetch || !window.URLSearchParams || !window.history) return;
+  function regionCode(select) {
+    var option = select.options[select.selectedIndex];
+    return option ? option.getAttribute("data-code") || "" : "";
+  }
+
+  function enhanceFilters(form) {
+    var select = form.querySelector("select[name=region]");
+    var container = state.container;
 
     function update() {
       var query = canonicalQuery(form);
-      var url = form.getAttribute("action") + (query ? "?" + query : "");
+      var suffix = query ? "?" + query : "";
+      var url = form.getAttribute("action") + suffix;
       if (state.request) state.request.abort();
       state.request = new AbortController();
-      document.getElementById("mutual-results").setAttribute("aria-busy", "true");
-      fetch(url, { signal: state.request.signal, headers: { Accept: "text/html" } })
+      var signal = state.request.signal;
+      var results = document.getElementById("mutual-results");
+      results.setAttribute("aria-busy", "true");
+      var list = fetch(container.dataset.resultsUrl + suffix, { signal: signal, headers: { Accept: "text/html" } })
         .then(function (response) {
-          return response.text().then(function (html) { return { ok: response.ok, html: html }; });
-        })
-        .then(function (result) {
-          var fresh = new DOMParser().parseFromString(result.html, "text/html");
-          if (!result.ok || fresh.querySelector(".govuk-error-summary")) {
-            window.location.assign(url); // let the server page explain the problem
-            return;
-          }
+          if (!response.ok) throw new Error("HTTP " + response.status);
+          return response.text();
+        });
+      Promise.all([list, loadPoints(container.dataset.pointsBase + suffix, signal)])
+        .then(function (both) {
+          var fresh = new DOMParser().parseFromString(both[0], "text/html");
           swap(fresh, "mutual-count");
           swap(fresh, "mutual-results");
-          document.title = fresh.title;
-          draw(readPoints());
+          container.dataset.region = regionCode(select);
+          draw(both[1]);
           window.history.pushState({ psm: true }, "", url);
         })
         .catch(function (error) {
-          if (error.name !== "AbortError") window.location.assign(url);
+          if (error.name !== "AbortError") window.location.assign(url); // the server page explains
         })
         .finally(function () {
-          document.getElementById("mutual-results").removeAttribute("aria-busy");
+          if (!signal.aborted) results.removeAttribute("aria-busy");
         });
     }
 
@@ -122,13 +170,50 @@
     window.addEventListener("popstate", function () {
       window.location.reload();
     });
+    // A region on the map does what the Region select does (clicking the selected one clears it).
+    return function chooseRegion(code) {
+      var wanted = code === container.dataset.region ? "" : code;
+      var option = wanted ? select.querySelector('option[data-code="' + wanted + '"]') : select.options[0];
+      if (!option) return;
+      select.value = option.value;
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    };
   }
 
-  window.psmMutualMap = function (map) {
-    state.map = map;
-    state.cluster = L.markerClusterGroup({ iconCreateFunction: clusterIcon, showCoverageOnHover: false });
-    map.addLayer(state.cluster);
-    draw(readPoints());
-    if (document.getElementById("mutual-filters")) enhanceFilters();
-  };
+  function start() {
+    var container = document.getElementById("mutual-map-canvas");
+    if (!container || !window.L || !window.psmMap) return;
+    state.container = container;
+    var form = document.getElementById("mutual-filters");
+    var live = form && window.fetch && window.URLSearchParams && window.history && window.AbortController;
+    var chooseRegion = live ? enhanceFilters(form) : null;
+    var base = window.psmMap.create(container, { fit: false, focusable: !!chooseRegion, onRegion: chooseRegion });
+    state.map = base.map;
+    container.psmMap = base.map;
+    state.markers = L.markerClusterGroup
+      ? L.markerClusterGroup({
+        iconCreateFunction: clusterIcon, showCoverageOnHover: false, chunkedLoading: true, chunkProgress: chunkProgress,
+      })
+      : L.featureGroup();
+    state.map.addLayer(state.markers);
+    base.regions.then(function (layer) {
+      state.regions = layer;
+      fit();
+    });
+    if (container.dataset.points) {
+      loadPoints(container.dataset.points).then(draw).catch(function (error) {
+        container.setAttribute("data-marker-count", "0");
+        if (window.console) console.error("The map's points could not load:", error);
+      });
+    } else {
+      var inline = document.getElementById("mutual-map-data");
+      draw(inline ? JSON.parse(inline.textContent) : []);
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
 })();

@@ -53,6 +53,16 @@ def problems(page):
     return seen
 
 
+@pytest.fixture
+def registry(db):
+    """The fixtures' 37 real mutuals (34 live)."""
+    import io
+
+    from django.core.management import call_command
+
+    call_command("load_initial_content", stdout=io.StringIO())
+
+
 def axe_violations(page):
     from axe_playwright_python.sync_playwright import Axe
 

@@ -4,13 +4,11 @@ Map tiles cannot load here (and must not matter): every off-site request is abor
 markers have to draw on the map's plain background.
 """
 
-import io
 import re
 from collections import Counter
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from mutuals.models import ENGLAND_LATITUDE, ENGLAND_LONGITUDE, Mutual, Region, Sector
@@ -20,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 OFF_SITE = re.compile(r"^https?://(?!localhost[:/]|127\.0\.0\.1[:/])")
 MAP = "#mutual-map-canvas"
-LEAFLET_MAP = "leafletmapmutual-map-canvas"  # django-leaflet's global for that map
+LEAFLET_MAP = f"document.querySelector({MAP!r}).psmMap"  # the Leaflet map (static/js/mutual-map.js)
 
 # Markers on the map, counting those inside clusters (a cluster's icon shows how many it holds).
 # Null until the map has drawn; the count settles once markercluster's animations have finished.
@@ -58,11 +56,6 @@ PIN = """() => {
   map.eachLayer((layer) => { if (layer instanceof L.Marker) found = layer.getLatLng(); });
   return found && [found.lat, found.lng];
 }"""
-
-
-@pytest.fixture
-def registry(db):
-    call_command("load_initial_content", stdout=io.StringIO())
 
 
 @pytest.fixture
@@ -231,7 +224,7 @@ def test_enter_on_a_focused_marker_opens_its_popup_with_a_link(live_server, page
 def test_clusters_are_buttons_and_enter_zooms_in(live_server, page, blocked, registry):
     page.goto(live_server.url + reverse("mutuals:mutual-list"))
     assert settled_marker_total(page) == 34
-    zoom_before = page.evaluate(f"window[{LEAFLET_MAP!r}].getZoom()")
+    zoom_before = page.evaluate(f"{LEAFLET_MAP}.getZoom()")
     cluster = tab_to(page, f"{MAP} .marker-cluster")
     assert cluster.get_attribute("role") == "button"
     held = int(cluster.inner_text().split()[0])
@@ -241,7 +234,7 @@ def test_clusters_are_buttons_and_enter_zooms_in(live_server, page, blocked, reg
     # markercluster zooms to the cluster and hands focus back to the map for the next Tab.
     page.wait_for_function("(s) => document.activeElement === document.querySelector(s)", arg=MAP)
     in_view = settled_marker_total(page)
-    assert page.evaluate(f"window[{LEAFLET_MAP!r}].getZoom()") > zoom_before
+    assert page.evaluate(f"{LEAFLET_MAP}.getZoom()") > zoom_before
     # Markers far outside the view are left out of the page until the map moves back to them.
     assert held <= in_view < 34
 

@@ -20,6 +20,8 @@ NOT_LINKED = {
     "alerts:confirm": "a signed link in the confirmation email",
     "alerts:manage": "a signed link in every email",
     "alerts:unsubscribe": "a signed link (and the List-Unsubscribe header) in every alert email",
+    "mutuals:mutual-points": "fetched by the map script (static/js/mutual-map.js) for its markers",
+    "mutuals:mutual-results": "fetched by the map script for the count and list when a filter changes",
 }
 
 
@@ -72,3 +74,24 @@ def test_data_files_parse(site_pages):
             assert not feedparser.parse(response.content).bozo, url
         elif kind.startswith("text/calendar"):
             Calendar.from_ical(response.content)
+
+
+def test_one_page_of_each_type_is_valid_html(site_pages):
+    """html5lib in strict mode (it raises at the first parse error) over one page per URL name,
+    and every <time datetime> in a form the W3C Nu checker accepts (no fractions of a second)."""
+    import html5lib
+
+    checked = {}
+    for url, response in html_pages(site_pages).items():
+        if response.status_code == 200:
+            checked.setdefault(url_name(url), (url, response.content.decode()))
+    assert len(checked) > 15
+    machine_time = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z))?$")
+    for url, html in checked.values():
+        try:
+            html5lib.HTMLParser(strict=True).parse(html)
+        except html5lib.html5parser.ParseError as error:
+            raise AssertionError(f"{url}: {error}") from None
+    for url, response in html_pages(site_pages).items():
+        for value in re.findall(r'<time datetime="([^"]*)"', response.content.decode()):
+            assert machine_time.match(value), (url, value)
