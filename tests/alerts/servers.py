@@ -2,6 +2,7 @@
 as GOV.UK Notify's API does. The background worker is Django Tasks' own `db_worker`."""
 
 import json
+import socket
 import threading
 from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -11,7 +12,16 @@ from aiosmtpd.controller import Controller
 from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
-SMTP_PORT = 14125
+def free_port(first, last):
+    """A free port in this worktree's range (two suites may run at once, on PostgreSQL and SQLite)."""
+    for port in range(first, last + 1):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"No free port in {first}-{last}")
 
 
 @pytest.fixture(autouse=True)
@@ -24,7 +34,6 @@ def _fresh_limits():
     cache.clear()
 
 
-NOTIFY_PORT = 14126
 
 
 class Mailbox:
@@ -64,12 +73,12 @@ class Mailbox:
 @pytest.fixture
 def smtp(settings):
     mailbox = Mailbox()
-    mailbox.port = SMTP_PORT
-    controller = Controller(mailbox, hostname="127.0.0.1", port=SMTP_PORT)
+    mailbox.port = free_port(14120, 14149)
+    controller = Controller(mailbox, hostname="127.0.0.1", port=mailbox.port)
     controller.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = SMTP_PORT
+    settings.EMAIL_PORT = mailbox.port
     yield mailbox
     controller.stop()
 
@@ -106,13 +115,13 @@ class NotifyStub(BaseHTTPRequestHandler):
 @pytest.fixture
 def notify(settings):
     NotifyStub.received = []
-    server = ThreadingHTTPServer(("127.0.0.1", NOTIFY_PORT), NotifyStub)
+    server = ThreadingHTTPServer(("127.0.0.1", free_port(14150, 14179)), NotifyStub)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     settings.EMAIL_BACKEND = "alerts.notify.NotifyEmailBackend"
     settings.NOTIFY_API_KEY = "test_key-26785a09-ab16-4eb0-8407-a37497a57506-3d844edf-8d35-48ac-975b-e847b4f122b0"
     settings.NOTIFY_TEMPLATE_ID = "f33517ff-2a88-4f6e-b855-c550268ce08a"
-    settings.NOTIFY_BASE_URL = f"http://127.0.0.1:{NOTIFY_PORT}"
+    settings.NOTIFY_BASE_URL = f"http://127.0.0.1:{server.server_address[1]}"
     yield NotifyStub.received
     server.shutdown()
     server.server_close()
