@@ -14,7 +14,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from mutuals.maps import REGIONS_ATTRIBUTION_TEXT, region_features
+from mutuals.maps import REGIONS_ATTRIBUTION, region_features
 from mutuals.models import Mutual, Region
 from tests.factories import make_many_mutuals, make_mutual
 
@@ -69,7 +69,7 @@ def test_map_pages_name_our_regions_file_no_tiles_and_carry_the_attribution(clie
         assert settings["regions"] == "/static/geo/england-regions.geojson"
         assert settings["tiles"] is None
         assert "openstreetmap" not in html.lower()
-        assert REGIONS_ATTRIBUTION_TEXT.split(" CC BY")[0] in html
+        assert settings["attribution"] == REGIONS_ATTRIBUTION  # shown in the map's attribution control
         # Deferred scripts, only what the map uses.
         assert 'defer src="/static/leaflet/leaflet.js"' in html
         assert "draw.i18n" not in html and "leaflet_map" not in html and "window.load" not in html
