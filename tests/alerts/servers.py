@@ -12,6 +12,7 @@ from aiosmtpd.controller import Controller
 from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
+
 def free_port(first, last):
     """A free port in this worktree's range (two suites may run at once, on PostgreSQL and SQLite)."""
     for port in range(first, last + 1):
@@ -32,8 +33,6 @@ def _fresh_limits():
     cache.clear()
     yield
     cache.clear()
-
-
 
 
 class Mailbox:
