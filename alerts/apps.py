@@ -7,10 +7,11 @@ class AlertsConfig(AppConfig):
 
     def ready(self):
         from alerts import events
-        from psm_site import follow
+        from psm_site import follow, statements
 
         events.connect()
         follow.register(subscribe_url)
+        statements.register_privacy_section("alerts/privacy_section.html")
 
 
 def subscribe_url(subject, **filters):

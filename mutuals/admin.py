@@ -58,7 +58,7 @@ class GuideAdmin(PublishableAdmin):
     search_fields = ["title", "summary", "sections__heading", "sections__body"]
     prepopulated_fields = {"slug": ["title"]}
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "organisation", "applies_to"]}),
+        (None, {"fields": ["title", "slug", "summary", "organisation", "government", "applies_to"]}),
         PUBLISHING_FIELDSET,
     ]
     inlines = [GuideSectionInline, CriterionInline, BenefitInline, ChangeNoteInline]
@@ -122,7 +122,21 @@ class PublicationAdmin(PublishableAdmin):
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_on"
     fieldsets = [
-        (None, {"fields": ["title", "slug", "published_on", "month_only", "organisation", "summary", "body"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "published_on",
+                    "month_only",
+                    "organisation",
+                    "government",
+                    "summary",
+                    "body",
+                ]
+            },
+        ),
         PUBLISHING_FIELDSET,
     ]
     inlines = [AttachmentInline, FindingInline, ChangeNoteInline]
@@ -168,6 +182,9 @@ class MutualAdmin(ImportExportMixin, PublishableAdmin):
             {
                 "fields": [
                     "trading_status",
+                    "status_reason",
+                    ("status_changed_on", "status_changed_month_only"),
+                    "status_source_url",
                     "spun_out_year",
                     "parent_body",
                     "legal_form",

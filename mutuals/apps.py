@@ -9,10 +9,13 @@ class MutualsConfig(AppConfig):
         from django.contrib.sitemaps import GenericSitemap
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from mutuals.models import Guide, Mutual, Publication, Region, Sector
+        from mutuals.models import Attachment, Guide, Mutual, Publication, Region, Sector
         from mutuals.registry import registry_changed
         from psm_site import sitemaps
         from psm_site.search import register
+        from psm_site.statements import register_documents
+
+        register_documents(Attachment.objects.hosted_documents)
 
         # The map points' cache follows every change to the registry.
         for model in (Mutual, Region, Sector):

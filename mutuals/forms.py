@@ -20,7 +20,12 @@ class SlugMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 
 class MutualFilterForm(forms.Form):
-    STATUS_CHOICES = [("live", "Live"), ("closed", "Closed"), ("all", "Live and closed")]
+    STATUS_CHOICES = [
+        ("live", "Live"),
+        ("closed", "Closed"),
+        ("no_longer_mutual", "No longer a mutual"),
+        ("all", "Any status"),
+    ]
     SORT_CHOICES = [("name", "Name (A to Z)"), ("newest", "Newest spin-out first")]
 
     q = forms.CharField(
@@ -51,7 +56,7 @@ class MutualFilterForm(forms.Form):
         choices=STATUS_CHOICES,
         required=False,
         widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Choose live, closed, or live and closed"},
+        error_messages={"invalid_choice": "Choose live, closed, no longer a mutual, or any status"},
     )
     sort = forms.ChoiceField(
         label="Sort by",
@@ -86,6 +91,8 @@ class MutualFilterForm(forms.Form):
             queryset = queryset.live()
         elif data["status"] == "closed":
             queryset = queryset.closed()
+        elif data["status"] == "no_longer_mutual":
+            queryset = queryset.no_longer_mutual()
         if data["sort"] == "newest":
             queryset = queryset.order_by(F("spun_out_year").desc(nulls_last=True), "name")
         else:

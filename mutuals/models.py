@@ -15,9 +15,41 @@ from simple_history.models import HistoricalRecords
 
 from mutuals.geography import pin_problem
 from mutuals.validators import read_pdf, validate_pdf_upload
-from psm_site.models import Publishable, PublishableQuerySet
+from psm_site.models import Government, Publishable, PublishableQuerySet
 
-DCMS = "Department for Digital, Culture, Media and Sport"
+ORGANISATION_HELP = (
+    "Leave empty for the site's publishing organisation, shown by its current name. Fill in only when "
+    "someone else published it, e.g. 'Social Enterprise UK, commissioned by DCMS'."
+)
+GOVERNMENT_HELP = (
+    "The government it was published under. Once that government has left office the page shows "
+    "GOV.UK's history banner."
+)
+
+
+class HistoryModeMixin(models.Model):
+    """Who published it (empty: the site's organisation) and under which government."""
+
+    government = models.ForeignKey(
+        Government,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=GOVERNMENT_HELP,
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def publisher(self):
+        return self.organisation or settings.ORGANISATION["name"]
+
+    @property
+    def is_historical(self):
+        """Published under a government that has since left office (GOV.UK's history mode)."""
+        return self.government is not None and not self.government.in_office
 
 
 # --- Research -------------------------------------------------------------------------------
@@ -30,10 +62,10 @@ class PublicationQuerySet(PublishableQuerySet):
 
     def for_page(self):
         """A publication's page: attachments, findings and change notes in one go each."""
-        return self.prefetch_related("attachments", "findings", "change_notes")
+        return self.select_related("government").prefetch_related("attachments", "findings", "change_notes")
 
 
-class Publication(Publishable):
+class Publication(HistoryModeMixin, Publishable):
     title = models.CharField(max_length=200, help_text="The report's full title, as on its cover.")
     slug = models.SlugField(
         max_length=200, unique=True, help_text="The last part of the page's web address. Lowercase, hyphens."
@@ -49,11 +81,7 @@ class Publication(Publishable):
         default=False,
         help_text="Tick if the report gives a month but no day: the site shows 'February 2017'.",
     )
-    organisation = models.CharField(
-        max_length=200,
-        default=DCMS,
-        help_text="Who published it, e.g. 'Social Enterprise UK, commissioned by DCMS'.",
-    )
+    organisation = models.CharField("published by", max_length=200, blank=True, help_text=ORGANISATION_HELP)
     summary = models.TextField(help_text="One or two sentences shown in lists and search results.")
     body = models.TextField(
         "description",
@@ -141,6 +169,14 @@ def attachment_path(instance, filename):
     return f"attachments/{slugify(instance.publication.slug)}/{slugify(filename.rsplit('.', 1)[0]) or 'file'}.pdf"
 
 
+class AttachmentQuerySet(models.QuerySet):
+    def hosted_documents(self):
+        """(title, url) of every PDF file this site serves on a published page, for the
+        accessibility statement: none of them has been checked as accessible."""
+        rows = self.filter(publication__status=Publishable.Status.PUBLISHED).exclude(file="").order_by("title")
+        return [(attachment.title, attachment.file.url) for attachment in rows]
+
+
 class Attachment(models.Model):
     publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="attachments")
     title = models.CharField(max_length=200, help_text="Usually the publication's title.")
@@ -163,6 +199,8 @@ class Attachment(models.Model):
         help_text="Only for an attachment without a file. Filled in from an uploaded file.",
     )
     position = models.PositiveSmallIntegerField(default=0)
+
+    objects = AttachmentQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -194,7 +232,7 @@ class Attachment(models.Model):
 class GuideQuerySet(PublishableQuerySet):
     def for_page(self):
         """Everything a guide page shows, in a fixed number of queries."""
-        return self.prefetch_related(
+        return self.select_related("government").prefetch_related(
             "criteria",
             "benefits",
             "change_notes",
@@ -207,7 +245,7 @@ class GuideQuerySet(PublishableQuerySet):
         )
 
 
-class Guide(Publishable):
+class Guide(HistoryModeMixin, Publishable):
     title = models.CharField(max_length=200)
     slug = models.SlugField(
         max_length=200,
@@ -216,7 +254,7 @@ class Guide(Publishable):
         "once the guide is published, the old address redirects to the new one automatically.",
     )
     summary = models.TextField(help_text="One sentence under the title, also used by search engines.")
-    organisation = models.CharField("from", max_length=200, default=DCMS)
+    organisation = models.CharField("from", max_length=200, blank=True, help_text=ORGANISATION_HELP)
     applies_to = models.CharField(max_length=100, default="England", help_text="Shown as 'Applies to England'.")
 
     objects = GuideQuerySet.as_manager()
@@ -423,6 +461,10 @@ class MutualQuerySet(PublishableQuerySet):
     def closed(self):
         return self.filter(trading_status=Mutual.Trading.CLOSED)
 
+    def no_longer_mutual(self):
+        """Still trading, but no longer meeting the definition (e.g. no longer staff-owned)."""
+        return self.filter(trading_status=Mutual.Trading.NO_LONGER_MUTUAL)
+
     def in_region(self, region):
         return self.filter(region=region)
 
@@ -451,6 +493,7 @@ class Mutual(Publishable):
     class Trading(models.TextChoices):
         LIVE = "live", "Live"
         CLOSED = "closed", "Closed"
+        NO_LONGER_MUTUAL = "no_longer_mutual", "No longer a mutual"
 
     class LegalForm(models.TextChoices):
         CIC = "cic", "Community interest company"
@@ -512,11 +555,33 @@ class Mutual(Publishable):
     charity_number = models.CharField(max_length=12, blank=True, validators=[charity_number_validator])
     trading_status = models.CharField(
         "trading status",
-        max_length=10,
+        max_length=20,
         choices=Trading,
         default=Trading.LIVE,
         db_index=True,
-        help_text="Closed mutuals (ceased, merged, or taken back in-house) stay findable, marked as closed.",
+        help_text="Closed mutuals (ceased, merged, or taken back in-house) stay findable, marked as closed. "
+        "'No longer a mutual': it still exists but no longer meets the definition; give the reason below.",
+    )
+    status_reason = models.CharField(
+        "why it is closed or no longer a mutual",
+        max_length=300,
+        blank=True,
+        help_text="One short sentence for the public, e.g. 'Wholly owned by Nesta since December 2021, so no longer "
+        "staff-owned or controlled.'",
+    )
+    status_changed_on = models.DateField(
+        "date of that change",
+        null=True,
+        blank=True,
+        help_text="Leave empty if no source gives it. Do not guess.",
+    )
+    status_changed_month_only = models.BooleanField(
+        "only the month is known",
+        default=False,
+        help_text="Tick if the source gives a month but no day: the site shows 'December 2021'.",
+    )
+    status_source_url = models.URLField(
+        "source for the change", max_length=500, blank=True, help_text="Where the change of status is reported."
     )
     source_url = models.URLField("source", max_length=500, blank=True, help_text="Where these facts were checked.")
     verified_on = models.DateField(
@@ -559,10 +624,21 @@ class Mutual(Publishable):
             problem = pin_problem(region.ons_code, region.name, self.latitude, self.longitude)
             if problem:
                 raise ValidationError({"latitude": problem})
+        if self.trading_status == self.Trading.LIVE and (self.status_reason or self.status_changed_on):
+            raise ValidationError(
+                {"status_reason": "A live mutual has no reason or date of closing. Change its status, or clear them."}
+            )
 
     @property
     def is_live(self):
         return self.trading_status == self.Trading.LIVE
+
+    def status_changed_display(self):
+        """'December 2021' when only the month is known, else '3 December 2021'; '' when unknown."""
+        day = self.status_changed_on
+        if not day:
+            return ""
+        return f"{day:%B %Y}" if self.status_changed_month_only else f"{day.day} {day:%B %Y}"
 
     def sector_names(self):
         return [sector.name for sector in self.sectors.all()]

@@ -34,13 +34,20 @@ COLUMNS = [
     ("parent_body", "The public body it left"),
     ("legal_form", "Its legal form"),
     ("ownership", "How its staff own or control it, in the source's words"),
-    ("status", "live, or closed (ceased, merged, or taken back in-house)"),
+    (
+        "status",
+        "live; closed (ceased, merged, or taken back in-house); or no_longer_mutual (still exists, but no longer "
+        "meets the definition)",
+    ),
     ("companies_house_number", "Companies House number"),
     ("mutuals_register_number", "Mutuals Public Register number (FCA)"),
     ("charity_number", "Registered charity number"),
     ("last_verified", "The date its details were last checked (YYYY-MM-DD)"),
     ("source_url", "Where its details were checked"),
 ]
+
+
+STATUS_LABELS = dict(Mutual.Trading.choices)
 
 
 def _sectors_by_mutual(mutual_ids):
@@ -64,7 +71,13 @@ def list_rows(rows):
             "town": row["town"],
             "region": row["region__name"],
             "year": row["spun_out_year"],
-            "closed": row["trading_status"] == Mutual.Trading.CLOSED,
+            "closed": row["trading_status"] != Mutual.Trading.LIVE,
+            # Only rows that are not live carry a label: 'Closed' or 'No longer a mutual'.
+            **(
+                {}
+                if row["trading_status"] == Mutual.Trading.LIVE
+                else {"status_label": STATUS_LABELS[row["trading_status"]]}
+            ),
             "sectors": sectors[row["id"]],
         }
         for row in rows

@@ -153,7 +153,7 @@ COLUMNS = [
     Column(
         "status",
         False,
-        "Live, or closed (ceased, merged or taken back in-house). Live when empty.",
+        "Live; closed (ceased, merged or taken back in-house); or no longer a mutual (still exists, no longer meets the definition). Live when empty.",
         "live",
         lambda: list(Mutual.Trading.labels),
     ),

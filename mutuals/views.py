@@ -1,5 +1,6 @@
 import csv
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -23,6 +24,7 @@ from mutuals.registry import (
 from psm_site.pagination import get_page_or_404, page_links
 from psm_site.publishing import get_for_request, preview_aware
 from psm_site.schedule import live_q
+from psm_site.templatetags.psm import organisation_data
 
 
 @require_GET
@@ -34,12 +36,13 @@ def guide_detail(request, slug):
         "headline": guide.title,
         "description": guide.summary,
         "url": request.build_absolute_uri(guide.get_absolute_url()),
-        "publisher": {"@type": "GovernmentOrganization", "name": guide.organisation},
+        "publisher": {"@type": "GovernmentOrganization", "name": guide.publisher},
         "inLanguage": "en-GB",
     }
     if guide.first_published_at:
-        json_ld["datePublished"] = guide.first_published_at.isoformat()
-        json_ld["dateModified"] = (guide.last_updated_at or guide.first_published_at).isoformat()
+        # Days only: the pages show no time of day, and the sources give none.
+        json_ld["datePublished"] = timezone.localdate(guide.first_published_at).isoformat()
+        json_ld["dateModified"] = timezone.localdate(guide.last_updated_at or guide.first_published_at).isoformat()
     context = {"guide": guide, "is_preview": is_preview, "json_ld": json_ld}
     response = render(request, "mutuals/guide_detail.html", context)
     return preview_aware(response, is_preview)
@@ -213,8 +216,9 @@ def mutuals_json(request):
     return JsonResponse(
         {
             "licence": LICENCE,
-            "publisher": "Department for Culture, Media and Sport",
+            "publisher": settings.ORGANISATION["name"],
             "count": len(rows),
+            "count_by_status": {value: sum(row["status"] == value for row in rows) for value in Mutual.Trading.values},
             "mutuals": rows,
         },
         json_dumps_params={"ensure_ascii": False, "indent": 1},
@@ -248,7 +252,7 @@ def about_data(request):
         "still deliver public services, and are run with real staff control.",
         "url": request.build_absolute_uri(),
         "license": LICENCE["url"],
-        "creator": {"@type": "GovernmentOrganization", "name": "Department for Culture, Media and Sport"},
+        "creator": organisation_data(),
         "spatialCoverage": "England",
         "variableMeasured": [name for name, _ in COLUMNS],
         "distribution": [
@@ -283,13 +287,25 @@ def statistics(request):
     for row in per_year:
         total += row["count"]
         growth.append({"year": row["spun_out_year"], "new": row["count"], "total": total})
+    by_status = _counts_by_status(Mutual.objects.published())
     context = {
         "by_sector": _with_shares(by_sector),
         "by_region": _with_shares(by_region),
         "growth": _with_shares(growth, key="total"),
-        "live_total": Mutual.objects.published().live().count(),
+        "live_total": by_status[Mutual.Trading.LIVE],
+        "by_status": [
+            {"value": value, "label": label, "count": by_status[value]} for value, label in Mutual.Trading.choices
+        ],
     }
     return render(request, "mutuals/statistics.html", context)
+
+
+def _counts_by_status(queryset):
+    """{trading status: count} over every status, in one query."""
+    counts = dict.fromkeys(Mutual.Trading.values, 0)
+    for row in queryset.order_by().values("trading_status").annotate(count=Count("id")):
+        counts[row["trading_status"]] = row["count"]
+    return counts
 
 
 def _with_shares(rows, key="count"):

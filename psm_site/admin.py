@@ -1,8 +1,11 @@
 """Admin pieces shared by every publishable model: publishing rights, change notes, history."""
 
+from datetime import datetime, time
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.redirects.admin import RedirectAdmin
 from django.contrib.redirects.models import Redirect
@@ -11,10 +14,11 @@ from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from psm_site.history import timeline
-from psm_site.models import ChangeNote, Feedback, Page, Publishable
+from psm_site.models import ChangeNote, Feedback, Government, Page, Publishable
 from psm_site.publishing import add_change_note, can_publish, publish, unpublish
 from psm_site.review import approve, last_decision, send_back, submit_for_review, waiting_review
 
@@ -23,8 +27,55 @@ admin.site.site_title = "Public Service Mutuals admin"
 admin.site.index_title = "Edit the site"
 
 
+class DayOrMomentField(forms.SplitDateTimeField):
+    """A date with an optional time: an empty time means only the day is known (kept as the
+    start of that day, never shown as a time)."""
+
+    widget = AdminSplitDateTime
+
+    def __init__(self, **kwargs):
+        super().__init__(require_all_fields=False, required=False, **kwargs)
+        self.fields[1].required = False
+
+    def compress(self, data_list):
+        if not data_list or data_list[0] in self.empty_values:
+            if data_list and data_list[1] not in self.empty_values:
+                raise forms.ValidationError("Enter the date as well as the time.", code="incomplete")
+            return None
+        day, clock = data_list
+        return timezone.make_aware(datetime.combine(day, clock or time(0)))
+
+
+class ChangeNoteForm(forms.ModelForm):
+    changed_at = DayOrMomentField(
+        label="Date of change",
+        help_text="Leave the time empty if only the day is known, and both empty if the date was never recorded.",
+    )
+
+    class Meta:
+        model = ChangeNote
+        fields = ["changed_at", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        note = self.instance
+        if note.pk and note.changed_at and not note.time_recorded:
+            self.initial["changed_at"] = [timezone.localtime(note.changed_at).date(), None]
+        elif note.pk and note.changed_at is None:
+            self.initial["changed_at"] = None
+
+    def clean(self):
+        cleaned = super().clean()
+        raw_time = self.fields["changed_at"].widget.value_from_datadict(
+            self.data, self.files, self.add_prefix("changed_at")
+        )
+        self.instance.time_recorded = bool(cleaned.get("changed_at")) and bool((raw_time[1] or "").strip())
+        return cleaned
+
+
 class ChangeNoteInline(GenericTabularInline):
     model = ChangeNote
+    form = ChangeNoteForm
     extra = 0
     fields = ["changed_at", "note"]
     verbose_name_plural = "public change notes (shown under 'show all updates', newest first)"
@@ -288,10 +339,23 @@ class PageAdmin(PublishableAdmin):
     search_fields = ["title", "body"]
     prepopulated_fields = {"slug": ["title"]}
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "body", "last_reviewed"]}),
+        (None, {"fields": ["title", "slug", "summary", "body", "facts", "last_reviewed"]}),
         ("Publishing", {"fields": ["status", "first_published_at"]}),
     ]
     inlines = [ChangeNoteInline]
+
+
+@admin.register(Government)
+class GovernmentAdmin(SimpleHistoryAdmin):
+    """Governments for GOV.UK's history mode: guides and research name the one they were published under."""
+
+    list_display = ["name", "started_on", "ended_on", "left_office", "in_office_now"]
+    search_fields = ["name"]
+    fields = ["name", "started_on", "ended_on", "left_office"]
+
+    @admin.display(boolean=True, description="In office today")
+    def in_office_now(self, obj):
+        return obj.in_office
 
 
 @admin.register(Feedback)

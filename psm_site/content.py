@@ -2,7 +2,7 @@
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
+from django.db.models import F, Q
 
 from psm_site.models import ChangeNote, Publishable
 
@@ -27,4 +27,8 @@ def public_change_notes(app_label=None):
     for model in publishable_models(app_label):
         content_type = ContentType.objects.get_for_model(model)
         condition |= Q(content_type=content_type, object_id__in=model.objects.published().values("pk"))
-    return ChangeNote.objects.filter(condition).order_by("-changed_at", "-pk").prefetch_related("item")
+    return (
+        ChangeNote.objects.filter(condition)
+        .order_by(F("changed_at").desc(nulls_last=True), "-pk")
+        .prefetch_related("item")
+    )

@@ -39,6 +39,7 @@ def site(request):
         "GOVUK_BRAND": settings.GOVUK_BRAND,
         "PHASE": settings.PHASE,
         "CONTACT_EMAIL": settings.CONTACT_EMAIL,
+        "ORGANISATION": settings.ORGANISATION,
         "EXPLAINER_SLUG": settings.EXPLAINER_SLUG,
         "nav_items": nav_items,
         "footer_links": _links(FOOTER),

@@ -1,7 +1,10 @@
 """Atom feeds of public change notes: the whole site, and one per section."""
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.feedgenerator import Atom1Feed
 
 from psm_site.content import public_change_notes
@@ -11,7 +14,6 @@ FEED_LENGTH = 50
 
 class UpdatesFeed(Feed):
     feed_type = Atom1Feed
-    author_name = "Department for Culture, Media and Sport"
 
     def __init__(self, section=None, title="Public Service Mutuals: updates"):
         super().__init__()
@@ -29,7 +31,10 @@ class UpdatesFeed(Feed):
         return f"{note.item}: {note.note}"
 
     def item_description(self, note):
-        return note.note
+        if note.changed_at is None:
+            return f"{note.note} (Date not recorded.)"
+        day = date_format(timezone.localtime(note.changed_at), "j F Y")
+        return f"{note.note} ({day}{'' if note.time_recorded else ', time not recorded'}.)"
 
     def item_link(self, note):
         return note.item.get_absolute_url()
@@ -39,8 +44,16 @@ class UpdatesFeed(Feed):
 
     item_guid_is_permalink = False
 
+    def author_name(self):
+        return settings.ORGANISATION["name"]
+
     def item_pubdate(self, note):
-        return note.changed_at
+        """When the change was made, if recorded. A day without a time is sent as the start of that
+        UK day, written in UK time (Atom has no date-only form); the entry's text says the time is not
+        recorded."""
+        return timezone.localtime(note.changed_at) if note.changed_at else None
 
     def item_updateddate(self, note):
-        return note.changed_at
+        """Atom needs this on every entry. For a note whose date was never recorded it is when the note
+        was entered on this site (true of the entry itself), and the entry has no 'published' date."""
+        return self.item_pubdate(note) or note.recorded_at

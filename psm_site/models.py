@@ -1,4 +1,6 @@
-"""Site-wide plumbing shared by every public model: the publishing base and change notes."""
+"""Site-wide plumbing shared by every public model: the publishing base, change notes, governments."""
+
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
@@ -27,25 +29,71 @@ class PublishableQuerySet(models.QuerySet):
             models.Q(publish_at__gt=now) | models.Q(unpublish_at__gt=now)
         )
 
+    def with_own_pages(self):
+        """Rows with a page of their own, for site-wide lists of pages (a model may narrow it)."""
+        return self
+
 
 class ChangeNote(models.Model):
-    """A public, dated note of a major change, shown under 'show all updates'."""
+    """A public note of a major change, shown under 'show all updates'.
+
+    Its date may be known to the minute, to the day only (`time_recorded` off: the moment stored
+    is the start of that UK day and no time is ever shown), or not at all (`changed_at` empty:
+    'Date not recorded').
+    """
 
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
     item = GenericForeignKey("content_type", "object_id")
     changed_at = models.DateTimeField(
-        "date of change", default=timezone.now, help_text="Shown to the public as the date of this update."
+        "date of change",
+        default=timezone.now,
+        null=True,
+        blank=True,
+        help_text="Shown to the public as the date of this update. Leave empty if the date was never recorded: "
+        "the site then says 'Date not recorded'.",
+    )
+    time_recorded = models.BooleanField(
+        "time of day known",
+        default=True,
+        help_text="Untick when only the day is known: no time is shown or sent in feeds.",
+    )
+    recorded_at = models.DateTimeField(
+        "entered on this site",
+        default=timezone.now,
+        editable=False,
+        help_text="When this note was entered here. Feeds use it for an undated note, whose entry must carry a time.",
     )
     note = models.TextField(help_text="One or two sentences saying what changed, for the public.")
 
     class Meta:
-        ordering = ["-changed_at", "-id"]
+        ordering = [models.F("changed_at").desc(nulls_last=True), "-id"]
         indexes = [models.Index(fields=["content_type", "object_id", "-changed_at"])]
         verbose_name = "public change note"
 
     def __str__(self):
-        return f"{self.changed_at:%d %b %Y}: {self.note[:60]}"
+        when = f"{timezone.localtime(self.changed_at):%d %b %Y}" if self.changed_at else "Date not recorded"
+        return f"{when}: {self.note[:60]}"
+
+    @property
+    def day(self):
+        """The UK date of the change, or None when it was not recorded."""
+        return timezone.localtime(self.changed_at).date() if self.changed_at else None
+
+
+EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
+
+
+def order_notes(notes):
+    """An item's notes newest first. A note without a date keeps its place in the order the notes
+    were entered: it sorts with the nearest earlier-entered dated note, just after it."""
+    by_entry = sorted(notes, key=lambda n: n.pk or 0)
+    keyed, floor = [], None
+    for note in by_entry:
+        if note.changed_at is not None:
+            floor = note.changed_at
+        keyed.append(((floor is not None, floor or EARLIEST, note.pk or 0), note))
+    return [note for _, note in sorted(keyed, key=lambda pair: pair[0], reverse=True)]
 
 
 class Publishable(models.Model):
@@ -114,14 +162,75 @@ class Publishable(models.Model):
 
     def public_change_notes(self):
         """Notes newest first; uses a prefetch of change_notes where the view made one."""
-        return sorted(self.change_notes.all(), key=lambda n: (n.changed_at, n.pk or 0), reverse=True)
+        return order_notes(self.change_notes.all())
+
+    @property
+    def last_update(self):
+        """The newest note after first publication ('Last updated'), or None. Its date may be unknown."""
+        notes = self.public_change_notes()
+        if not notes:
+            return None
+        newest = notes[0]
+        if newest.changed_at is None:
+            return newest if len(notes) > 1 else None
+        if self.first_published_at is None or newest.changed_at > self.first_published_at:
+            return newest
+        return None
 
     @property
     def last_updated_at(self):
-        notes = self.public_change_notes()
-        if notes and (self.first_published_at is None or notes[0].changed_at > self.first_published_at):
-            return notes[0].changed_at
-        return None
+        update = self.last_update
+        return update.changed_at if update else None
+
+
+class Government(models.Model):
+    """A UK government, for GOV.UK's history mode: content published under a government that has
+    left office carries the banner 'This was published under the … government'."""
+
+    name = models.CharField(
+        max_length=200,
+        unique=True,
+        help_text="As GOV.UK names it, completing 'This was published under the …', e.g. "
+        "'2015 to 2017 Conservative government'.",
+    )
+    started_on = models.DateField("took office", null=True, blank=True, help_text="Leave empty if not recorded.")
+    ended_on = models.DateField(
+        "left office",
+        null=True,
+        blank=True,
+        help_text="The day it left office. Pages published under it show the history banner from this day.",
+    )
+    left_office = models.BooleanField(
+        "no longer in office",
+        default=False,
+        help_text="Tick when it has left office but the day is not recorded. A date above counts from that day.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = [models.F("started_on").desc(nulls_last=True), "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(started_on__isnull=True)
+                | models.Q(ended_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("started_on")),
+                name="government_ends_after_it_starts",
+                violation_error_message="A government cannot leave office before it took office.",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def in_office_on(self, day):
+        if self.ended_on is not None:
+            return day < self.ended_on
+        return not self.left_office
+
+    @property
+    def in_office(self):
+        return self.in_office_on(timezone.localdate())
 
 
 class Page(Publishable):
@@ -133,11 +242,28 @@ class Page(Publishable):
     )
     summary = models.CharField(max_length=300, help_text="One sentence under the title; also the search description.")
     body = models.TextField(help_text="Markdown. Use ## for headings: they build the contents list.")
+
+    class Facts(models.TextChoices):
+        NONE = "", "None"
+        PRIVACY = "privacy", "Privacy: the controller, data kept and how long, worked out from the site's settings"
+        COOKIES = "cookies", "Cookies: names and lifetimes, and the map's tile server, from the site's settings"
+        ACCESSIBILITY = "accessibility", "Accessibility: non-compliant documents and the test date, from the site"
+
     last_reviewed = models.DateField(
         "date last reviewed or tested",
         null=True,
         blank=True,
-        help_text="For the accessibility statement: when the site was last tested. Shown on the page.",
+        help_text="For the accessibility statement: the day the site was last tested. Leave empty until it has "
+        "been: the page then says it has not yet been tested.",
+    )
+    facts = models.CharField(
+        "facts from the site",
+        max_length=20,
+        choices=Facts,
+        blank=True,
+        default=Facts.NONE,
+        help_text="Statements worked out from the site itself, shown after the text, so they cannot drift from "
+        "what the site does.",
     )
 
     history = HistoricalRecords()

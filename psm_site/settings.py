@@ -180,6 +180,24 @@ GOVUK_BRAND = env_bool("GOVUK_BRAND", False)
 SERVICE_NAME = "Public Service Mutuals"
 PHASE = env_str("SITE_PHASE", "Beta")
 CONTACT_EMAIL = env_str("CONTACT_EMAIL", "mutuals@culture.gov.uk")
+# The publishing organisation, named once: the header's structured data, feeds, 'From:' lines,
+# open data and new content all read it. GOV.UK shows an organisation's current name.
+ORGANISATION = {
+    "name": env_str("ORGANISATION_NAME", "Department for Culture, Media and Sport"),
+    "abbreviation": env_str("ORGANISATION_ABBREVIATION", "DCMS"),
+    "url": env_str(
+        "ORGANISATION_URL", "https://www.gov.uk/government/organisations/department-for-culture-media-and-sport"
+    ),
+    "email": CONTACT_EMAIL,
+}
+
+# The privacy notice renders these, so it says what the site does. Empty means 'not yet set' and
+# the notice says so rather than guess.
+DATA_CONTROLLER = env_str("DATA_CONTROLLER", ORGANISATION["name"])
+DATA_PROTECTION_OFFICER_EMAIL = env_str("DATA_PROTECTION_OFFICER_EMAIL")
+FEEDBACK_RETENTION_DAYS = env_int("FEEDBACK_RETENTION_DAYS", None)  # `manage.py delete_old_feedback` enforces it
+SERVER_LOG_RETENTION_DAYS = env_int("SERVER_LOG_RETENTION_DAYS", None)
+STAFF_ACCOUNT_RETENTION_DAYS = env_int("STAFF_ACCOUNT_RETENTION_DAYS", None)
 
 # Maps draw England's regions from our own static file (static/geo/england-regions.geojson), so
 # they need nothing from another site. Tiles are an optional layer above the regions: empty (the

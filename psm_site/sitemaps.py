@@ -41,7 +41,7 @@ class PublishedSitemap(Sitemap):
         self.model = model
 
     def items(self):
-        return self.model.objects.published().prefetch_related("change_notes").order_by("pk")
+        return self.model.objects.published().with_own_pages().prefetch_related("change_notes").order_by("pk")
 
     def lastmod(self, item):
         return item.last_updated_at or item.first_published_at

@@ -17,10 +17,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from mutuals.models import Mutual
 from psm_site.content import public_change_notes
 from psm_site.forms import ProblemForm, SearchForm, UsefulForm, clean_path
+from psm_site.limits import feedback_limit
 from psm_site.models import Feedback, Page
 from psm_site.pagination import get_page_or_404, page_links
 from psm_site.publishing import get_for_request, preview_aware
 from psm_site.search import search as site_search
+from psm_site.statements import facts_for
 
 RESULTS_PER_PAGE = 10
 UPDATES_PER_PAGE = 30
@@ -62,12 +64,11 @@ def updates(request):
 @require_GET
 def page_detail(request, slug):
     page, is_preview = get_for_request(request, Page.objects.prefetch_related("change_notes"), slug=slug)
-    return preview_aware(render(request, "page.html", {"page": page, "is_preview": is_preview}), is_preview)
+    context = {"page": page, "is_preview": is_preview, "facts": facts_for(page)}
+    return preview_aware(render(request, "page.html", context), is_preview)
 
 
 # --- Feedback ------------------------------------------------------------------------------------
-
-FEEDBACK_LIMIT = 10  # submissions per client per hour
 
 
 def _client_key(request):
@@ -79,11 +80,12 @@ def _client_key(request):
 
 def _over_limit(request):
     key = _client_key(request)
-    cache.add(key, 0, timeout=3600)
+    limit, window = feedback_limit()
+    cache.add(key, 0, timeout=window)
     try:
-        return cache.incr(key) > FEEDBACK_LIMIT
+        return cache.incr(key) > limit
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
+        cache.set(key, 1, timeout=window)
         return False
 
 

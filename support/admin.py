@@ -104,7 +104,7 @@ class FundAdmin(PublishableAdmin):
     @admin.display(description="Next deadline (UK time)")
     def next_deadline(self, obj):
         current = obj.current_rounds
-        return f"{current[0].title}: {uktime.deadline(current[0].closes_at)}" if current else "–"
+        return f"{current[0].title}: {current[0].deadline_text}" if current else "–"
 
     def save_formset(self, request, form, formset, change):
         publishing = _publish_new_rounds(formset) if formset.model is FundRound else []
@@ -138,7 +138,7 @@ class FundRoundAdmin(PublishableAdmin):
 
     @admin.display(description="Closes (UK time)", ordering="closes_at")
     def closes(self, obj):
-        return uktime.deadline(obj.closes_at)
+        return obj.deadline_text
 
     @admin.display(description="Status today")
     def status_today(self, obj):

@@ -26,7 +26,8 @@ class SupportConfig(AppConfig):
         register(
             "Fund",
             Fund,
-            title="name",
+            title="display_name",
+            public=lambda: Fund.objects.published().with_own_pages(),
             summary="summary",
             fields=[("name", "A"), ("summary", "B"), ("uses", "C"), ("who_can_apply", "C")],
         )

@@ -10,9 +10,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 
 from support.models import Consortium, FundRound
-from support.status import UK
-
-DEADLINE_TIME = time(17, 0)
+from support.status import UK, closing_moment
 
 
 class UKSplitDateTime(AdminSplitDateTime):
@@ -37,7 +35,7 @@ class UKDateTimeField(forms.SplitDateTimeField):
     widget = UKSplitDateTime
 
     def __init__(self, *, default_time=time(0), **kwargs):
-        self.default_time = default_time
+        self.default_time = default_time  # None: an empty time means 'no time', see FundRoundForm
         super().__init__(require_all_fields=False, **kwargs)
         date_field, time_field = self.fields
         date_field.error_messages["incomplete"] = "Enter the date as well as the time."
@@ -47,6 +45,8 @@ class UKDateTimeField(forms.SplitDateTimeField):
         if not data_list or data_list[0] in self.empty_values:
             return None
         day, clock = data_list[0], data_list[1] or self.default_time
+        if clock is None:
+            return closing_moment(day)
         moment = datetime.combine(day, clock, tzinfo=UK)
         round_trip = moment.astimezone(UTC).astimezone(UK).replace(tzinfo=None)
         if round_trip != moment.replace(tzinfo=None):
@@ -67,8 +67,11 @@ def _help(name):
 
 
 class FundRoundForm(forms.ModelForm):
+    """A round's dates in UK time. The closing time is optional: without one the round closes at
+    the end of the day (support.status.closing_moment) and says so, naming no time."""
+
     opens_at = UKDateTimeField(label="Opens", required=False, help_text=_help("opens_at"))
-    closes_at = UKDateTimeField(label="Closes", default_time=DEADLINE_TIME, help_text=_help("closes_at"))
+    closes_at = UKDateTimeField(label="Closes", default_time=None, help_text=_help("closes_at"))
 
     class Meta:
         model = FundRound
@@ -76,8 +79,15 @@ class FundRoundForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance._state.adding and not self.initial.get("closes_at"):
-            self.initial["closes_at"] = [None, DEADLINE_TIME]  # the usual 5pm deadline, ready typed
+        fund_round = self.instance
+        if fund_round.pk and fund_round.closes_at and not fund_round.closing_time_recorded:
+            self.initial["closes_at"] = [fund_round.closing_day, None]  # shown as typed: a day, no time
+
+    def clean(self):
+        cleaned = super().clean()
+        raw = self.fields["closes_at"].widget.value_from_datadict(self.data, self.files, self.add_prefix("closes_at"))
+        self.instance.closing_time_recorded = bool(raw and len(raw) > 1 and (raw[1] or "").strip())
+        return cleaned
 
 
 class FundRoundFormSet(BaseInlineFormSet):

@@ -15,18 +15,25 @@ CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 
 def deadline_event(fund_round, *, base_url, stamp):
-    """A zero-length event at the round's deadline, in Europe/London with its VTIMEZONE."""
-    fund = fund_round.fund
+    """The round's deadline: a zero-length event at the moment, in Europe/London with its VTIMEZONE,
+    or an all-day event on the closing day when no closing time was announced."""
+    fund_name = fund_round.fund.display_name
     page = base_url + fund_round.get_absolute_url()
     event = Event()
     event.add("uid", f"fund-round-{fund_round.pk}@{slugify(settings.SERVICE_NAME)}")
     event.add("dtstamp", stamp)
-    event.start = timezone.localtime(fund_round.closes_at, UK)
-    event.add("summary", f"Deadline: {fund.name}, round {fund_round.number}")
+    if fund_round.closing_time_recorded:
+        event.start = timezone.localtime(fund_round.closes_at, UK)
+        when = f"close at {uktime.deadline(fund_round.closes_at)} (UK time)"
+    else:
+        day = fund_round.closing_day
+        event.start = day
+        event.end = day + timedelta(days=1)
+        when = f"close on {uktime.day_and_date(day)} (UK time). No closing time was announced"
+    event.add("summary", f"Deadline: {fund_name}, {fund_round.title_in_sentence}")
     event.add(
         "description",
-        f"Applications to round {fund_round.number} of the {fund.name} close at "
-        f"{uktime.deadline(fund_round.closes_at)} (UK time).\n\nHow to apply: {page}",
+        f"Applications to {fund_round.title_in_sentence} of the {fund_name} {when}.\n\nHow to apply: {page}",
     )
     event.add("url", page)
     event.add("transp", "TRANSPARENT")  # a deadline, not a meeting: it does not make you busy
@@ -37,7 +44,7 @@ def calendar_response(rounds, *, name, request, filename=None):
     """A VCALENDAR of the rounds' deadlines, as an HTTP response."""
     rounds = list(rounds)
     calendar = Calendar()
-    calendar.add("prodid", f"-//DCMS//{settings.SERVICE_NAME}//EN")
+    calendar.add("prodid", f"-//{settings.ORGANISATION['abbreviation']}//{settings.SERVICE_NAME}//EN")
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", name)
@@ -46,8 +53,9 @@ def calendar_response(rounds, *, name, request, filename=None):
     stamp = timezone.now()
     for fund_round in rounds:
         calendar.add_component(deadline_event(fund_round, base_url=base_url, stamp=stamp))
-    if rounds:
-        days = [timezone.localtime(r.closes_at, UK).date() for r in rounds]
+    timed = [r for r in rounds if r.closing_time_recorded]
+    if timed:
+        days = [timezone.localtime(r.closes_at, UK).date() for r in timed]
         calendar.add_missing_timezones(
             first_date=min(days) - timedelta(days=366), last_date=max(days) + timedelta(days=366)
         )

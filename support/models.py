@@ -2,21 +2,28 @@
 fund rounds. Whether anything is open is computed from its dates (support.status), never typed.
 """
 
-from datetime import timedelta
-
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from simple_history.models import HistoricalRecords
 
 from psm_site.models import Publishable, PublishableQuerySet
 from psm_site.schedule import live_q
 from support import uktime
 from support.fields import GRANT_MAXIMUM, PoundsField
-from support.status import UK_TIME_HELP, Status, closing_soon_cutoff, start_of_uk_day, status_at
+from support.status import (
+    UK_TIME_HELP,
+    Status,
+    closing_soon_cutoff,
+    deadline_day,
+    end_of_uk_day,
+    start_of_uk_day,
+    status_at,
+)
 
 MARKDOWN_HELP = "Markdown: a blank line starts a new paragraph; '* ' starts a bullet."
 
@@ -127,23 +134,26 @@ class FundRoundQuerySet(PublishableQuerySet):
 
     def for_index(self):
         """Rounds on 'What support is available?', each with its fund."""
-        return self.published().select_related("fund")
+        return self.published().select_related("fund__programme")
 
     def for_banner(self, now=None):
         """The open-round banner: rounds open at `now`, soonest deadline first, in one query."""
-        return self.published().open(now).select_related("fund").order_by("closes_at", "fund__name")
+        return self.published().open(now).select_related("fund__programme").order_by("closes_at", "fund__name")
 
     def for_feed(self):
         """The calendar feed of every published round."""
-        return self.published().select_related("fund").order_by("closes_at", "fund__name")
+        return self.published().select_related("fund__programme").order_by("closes_at", "fund__name")
 
 
 class FundRound(ConstraintErrorsOnFields, Publishable):
     fund = models.ForeignKey("Fund", on_delete=models.CASCADE, related_name="rounds")
     number = models.PositiveSmallIntegerField(
         "round number",
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1, message="Round numbers start at 1.")],
-        help_text="1 for the fund's first round. Shown as 'Round 3'.",
+        help_text="Shown as 'Round 3'. Leave empty if the fund never numbered it: the round is then named by "
+        "its closing date.",
     )
     opens_at = models.DateTimeField(
         "opens",
@@ -154,8 +164,14 @@ class FundRound(ConstraintErrorsOnFields, Publishable):
     )
     closes_at = models.DateTimeField(
         "closes",
-        help_text=f"The deadline, in {UK_TIME_HELP}. Leave the time empty for 17:00 (5pm). "
-        "The round is closed from this moment.",
+        help_text=f"The deadline, in {UK_TIME_HELP}. Leave the time empty if only the day was announced: "
+        "the round then closes at the end of that day.",
+    )
+    closing_time_recorded = models.BooleanField(
+        "closing time announced",
+        default=True,
+        help_text="Off when only the closing day is known: the site says 'Closes on Friday 29 September 2017', "
+        "the calendar event is all-day, and the round closes at midnight at the end of that day.",
     )
     budget = PoundsField(
         "budget for this round",
@@ -181,7 +197,7 @@ class FundRound(ConstraintErrorsOnFields, Publishable):
     has_own_page = False
 
     class Meta:
-        ordering = ["fund", "number"]
+        ordering = ["fund", "closes_at"]
         permissions = [("publish_fundround", "Can publish and unpublish fund rounds")]
         verbose_name = "fund round"
         constraints = [
@@ -205,21 +221,41 @@ class FundRound(ConstraintErrorsOnFields, Publishable):
         ]
 
     def __str__(self):
-        return f"{self.fund}: round {self.number}" if self.fund_id else f"Round {self.number}"
+        return f"{self.fund}: {self.title_in_sentence}" if self.fund_id else self.title
 
     def get_absolute_url(self):
         return f"{self.fund.get_absolute_url()}#{self.anchor}"
 
     def get_calendar_url(self):
-        return reverse("support:round-calendar", kwargs={"slug": self.fund.slug, "number": self.number})
+        return reverse("support:round-calendar", kwargs={"slug": self.fund.slug, "key": self.key})
+
+    @property
+    def closing_day(self):
+        """The UK day of the deadline."""
+        return deadline_day(self.closes_at, time_recorded=self.closing_time_recorded) if self.closes_at else None
+
+    @property
+    def key(self):
+        """Its name in addresses: '3' for round 3, 'closing-2018-06-29' for a round without a number."""
+        if self.number:
+            return str(self.number)
+        return f"closing-{self.closing_day.isoformat()}" if self.closes_at else "unnumbered"
 
     @property
     def anchor(self):
-        return f"round-{self.number}"
+        return f"round-{self.key}"
 
     @property
     def title(self):
-        return f"Round {self.number}"
+        """'Round 3', or, for a round the fund never numbered, 'Round closing 29 June 2018'."""
+        if self.number:
+            return f"Round {self.number}"
+        return f"Round closing {date_format(self.closing_day, 'j F Y')}" if self.closes_at else "Round"
+
+    @property
+    def title_in_sentence(self):
+        """'round 3', 'round closing 29 June 2018'."""
+        return self.title[:1].lower() + self.title[1:]
 
     def availability_at(self, now):
         return status_at(now, opens_at=self.opens_at, closes_at=self.closes_at)
@@ -231,13 +267,19 @@ class FundRound(ConstraintErrorsOnFields, Publishable):
 
     @property
     def status_text(self):
-        """'Opens 29 June 2018', 'Open until 5pm on Friday 29 June 2018' or 'Closed at …'."""
-        pattern, _, words = uktime.status_phrase(self.availability, opens_at=self.opens_at, closes_at=self.closes_at)
+        """'Opens 29 June 2018', 'Open until 5pm on Friday 29 June 2018', 'Closes on Friday 29 September 2017'
+        (no time announced) or 'Closed at …'."""
+        pattern, _, words = self.status_phrase(self.availability)
         return pattern.format(words)
+
+    def status_phrase(self, status):
+        return uktime.status_phrase(
+            status, opens_at=self.opens_at, closes_at=self.closes_at, time_recorded=self.closing_time_recorded
+        )
 
     @property
     def deadline_text(self):
-        return uktime.deadline(self.closes_at)
+        return uktime.deadline(self.closes_at, self.closing_time_recorded)
 
     @property
     def opening_text(self):
@@ -263,7 +305,7 @@ class FundRound(ConstraintErrorsOnFields, Publishable):
     def overlap_message(self, other):
         when = f"from {other.opening_text} " if other.opens_at else ""
         return (
-            f"These dates overlap round {other.number}, open {when}until {other.deadline_text}. "
+            f"These dates overlap {other.title_in_sentence}, open {when}until {other.deadline_text}. "
             "Rounds of one fund cannot overlap."
         )
 
@@ -324,6 +366,10 @@ class FundQuerySet(PublishableQuerySet):
         """Funds on 'What support is available?', with their published rounds."""
         return self.published().select_related("programme").prefetch_related(rounds_prefetch())
 
+    def with_own_pages(self):
+        """Funds with a page of their own (a programme's unnamed funding lives on the programme's page)."""
+        return self.exclude(name="")
+
     def for_page(self, *, draft_rounds=False):
         """A fund's page: its programme, rounds (drafts too for a staff preview) and change notes."""
         return self.select_related("programme").prefetch_related(rounds_prefetch(drafts=draft_rounds), "change_notes")
@@ -331,7 +377,11 @@ class FundQuerySet(PublishableQuerySet):
 
 class Fund(ClosedForGood, ConstraintErrorsOnFields, Publishable):
     name = models.CharField(
-        max_length=200, help_text="The fund's name as announced, e.g. 'Mutuals Interim Support Fund'."
+        max_length=200,
+        blank=True,
+        help_text="The fund's name as announced, e.g. 'Mutuals Interim Support Fund'. Leave empty when a programme's "
+        "funding rounds were announced with no fund name of their own: choose the programme, and the rounds then "
+        "show on the programme's page under its name.",
     )
     slug = models.SlugField(
         max_length=200,
@@ -401,10 +451,31 @@ class Fund(ClosedForGood, ConstraintErrorsOnFields, Publishable):
         ]
 
     def __str__(self):
-        return self.name
+        return self.name or f"{self.display_name} (its own rounds)"
 
     def get_absolute_url(self):
+        if self.is_programme_funding:
+            return self.programme.get_absolute_url()
         return reverse("support:fund-detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_programme_funding(self):
+        """A programme's own rounds, announced with no fund name: shown on the programme's page."""
+        return not self.name and self.programme_id is not None
+
+    @property
+    def display_name(self):
+        """The fund's name, or its programme's for a programme's own rounds."""
+        if self.name:
+            return self.name
+        return self.programme.name if self.programme_id else "Fund without a name"
+
+    def clean(self):
+        super().clean()
+        if not self.name.strip() and not self.programme_id:
+            raise ValidationError(
+                {"name": "Enter the fund's name, or choose the programme whose own rounds these are."}
+            )
 
     def rounds_shown(self):
         """Published rounds, oldest first, or those the view prefetched (drafts too in a preview)."""
@@ -414,7 +485,7 @@ class Fund(ClosedForGood, ConstraintErrorsOnFields, Publishable):
             return list(self.rounds.filter(live_q(timezone.now())))
 
     def rounds_latest_first(self):
-        return sorted(self.rounds_shown(), key=lambda r: r.number, reverse=True)
+        return sorted(self.rounds_shown(), key=lambda r: r.closes_at, reverse=True)
 
     @property
     def has_draft_rounds(self):
@@ -555,6 +626,15 @@ class Programme(ClosedForGood, ConstraintErrorsOnFields, Publishable):
         except AttributeError:
             return list(self.funds.published().prefetch_related(rounds_prefetch()))
 
+    def named_funds(self):
+        """Funds with a name and page of their own."""
+        return [fund for fund in self.public_funds() if fund.name]
+
+    def own_rounds(self):
+        """Rounds announced for the programme itself (its unnamed funds), latest first."""
+        rounds = [r for fund in self.public_funds() if not fund.name for r in fund.rounds_shown()]
+        return sorted(rounds, key=lambda r: r.closes_at, reverse=True)
+
     def availability_at(self, now):
         """Closed for good, or by its own dates when it has them, else by its funds' rounds.
 
@@ -566,7 +646,7 @@ class Programme(ClosedForGood, ConstraintErrorsOnFields, Publishable):
             return status_at(
                 now,
                 opens_at=start_of_uk_day(self.opens_on) if self.opens_on else None,
-                closes_at=start_of_uk_day(self.closes_on + timedelta(days=1)) if self.closes_on else None,
+                closes_at=end_of_uk_day(self.closes_on) if self.closes_on else None,
             )
         return _first([fund.availability_at(now) for fund in self.public_funds()])
 

@@ -69,3 +69,21 @@ def status_at(now, *, opens_at, closes_at):
 def start_of_uk_day(day):
     """Midnight at the start of `day` in UK time, as an aware moment."""
     return datetime.combine(day, time(0), tzinfo=UK)
+
+
+def end_of_uk_day(day):
+    """The moment `day` ends in UK time (midnight at the start of the next day): a deadline given
+    as a day with no time passes here."""
+    return start_of_uk_day(day + timedelta(days=1))
+
+
+def closing_moment(day, clock=None):
+    """When a deadline passes: at `clock` UK time on `day`, or at the end of `day` when no time was
+    announced. Rounds store this moment, so the QuerySet filters and `status_at()` agree."""
+    return end_of_uk_day(day) if clock is None else datetime.combine(day, clock, tzinfo=UK)
+
+
+def deadline_day(closes_at, *, time_recorded=True):
+    """The UK day a deadline falls on (for a day-only deadline, the day that ends at `closes_at`)."""
+    local = timezone.localtime(closes_at, UK)
+    return local.date() if time_recorded else (local - timedelta(hours=12)).date()

@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
-from support.status import UK, Status
+from support.status import UK, Status, deadline_day
 
 
 def uk_local(moment):
@@ -32,12 +32,15 @@ def day_and_date(day):
     return date_format(day, "l j F Y")
 
 
-def deadline(moment):
-    """'5pm on Friday 29 June 2018'.
+def deadline(moment, time_recorded=True):
+    """'5pm on Friday 29 June 2018', or 'the end of Friday 29 September 2017' when only the day was
+    announced (the stored moment is then midnight at the end of that day).
 
     A deadline of 00:00 is written as the end of the day before, which is what people mean and
     cannot be read as a day late: 'midnight at the end of Thursday 28 June 2018'.
     """
+    if not time_recorded:
+        return f"the end of {day_and_date(deadline_day(moment, time_recorded=False))}"
     local = uk_local(moment)
     if (local.hour, local.minute) == (0, 0):
         return f"midnight at the end of {day_and_date(local.date() - timedelta(days=1))}"
@@ -53,16 +56,26 @@ def opening(moment):
     return f"{clock_time(local)} on {day}"
 
 
-def status_phrase(status, *, opens_at, closes_at):
+def status_phrase(status, *, opens_at, closes_at, time_recorded=True):
     """The words for a round's status and the moment they name, kept apart so a page can wrap
-    the moment in <time>: ('Open until {}', closes_at, '5pm on Friday 29 June 2018')."""
+    the moment in <time>: ('Open until {}', closes_at, '5pm on Friday 29 June 2018').
+
+    A deadline announced as a day only reads 'Closes on Friday 29 September 2017' and
+    'Closed on …': no time is named.
+    """
     if status == Status.UPCOMING:
         return "Opens {}", opens_at, opening(opens_at)
+    if not time_recorded:
+        words = day_and_date(deadline_day(closes_at, time_recorded=False))
+        return ("Closed on {}" if status == Status.CLOSED else "Closes on {}"), closes_at, words
     if status == Status.CLOSED:
         return "Closed at {}", closes_at, deadline(closes_at)
     return "Open until {}", closes_at, deadline(closes_at)
 
 
-def machine_readable(moment):
-    """The moment for <time datetime="…">, in UK time with its offset: '2018-06-29T17:00+01:00'."""
+def machine_readable(moment, time_recorded=True):
+    """The moment for <time datetime="…">, in UK time with its offset: '2018-06-29T17:00+01:00';
+    for a day-only deadline, the day: '2017-09-29'."""
+    if not time_recorded:
+        return deadline_day(moment, time_recorded=False).isoformat()
     return uk_local(moment).isoformat(timespec="minutes")

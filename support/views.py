@@ -1,4 +1,5 @@
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -18,7 +19,7 @@ def index(request):
         "upcoming_rounds": rounds.upcoming(now).order_by("opens_at", "fund__name"),
         "programmes": [p for p in programmes if p.availability_at(now) != Status.CLOSED],
         "past_programmes": [p for p in programmes if p.availability_at(now) == Status.CLOSED],
-        "closed_funds": Fund.objects.for_index().with_status(Status.CLOSED, now),
+        "closed_funds": Fund.objects.for_index().with_own_pages().with_status(Status.CLOSED, now),
         "past_rounds": rounds.closed(now).order_by("-closes_at", "fund__name"),
     }
     return render(request, "support/index.html", context)
@@ -35,18 +36,23 @@ def programme_detail(request, slug):
 def fund_detail(request, slug):
     staff = request.user.is_authenticated and request.user.has_perm("support.view_fundround")
     fund, is_preview = get_for_request(request, Fund.objects.for_page(draft_rounds=staff), slug=slug)
+    if fund.is_programme_funding:
+        return HttpResponsePermanentRedirect(fund.get_absolute_url())
     response = render(request, "support/fund_detail.html", {"fund": fund, "is_preview": is_preview})
     return preview_aware(response, is_preview or fund.has_draft_rounds)
 
 
 @require_GET
-def round_calendar(request, slug, number):
-    fund_round = get_object_or_404(FundRound.objects.for_feed(), fund__slug=slug, number=number)
+def round_calendar(request, slug, key):
+    rounds = [r for r in FundRound.objects.for_feed().filter(fund__slug=slug) if r.key == key]
+    if not rounds:
+        raise Http404("No fund round found.")
+    fund_round = rounds[0]
     return calendar_response(
         [fund_round],
-        name=f"{fund_round.fund.name}, round {fund_round.number}",
+        name=f"{fund_round.fund.display_name}, {fund_round.title_in_sentence}",
         request=request,
-        filename=f"{fund_round.fund.slug}-round-{fund_round.number}.ics",
+        filename=f"{fund_round.fund.slug}-round-{fund_round.key}.ics",
     )
 
 

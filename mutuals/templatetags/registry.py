@@ -6,6 +6,9 @@ register = template.Library()
 
 
 @register.inclusion_tag("mutuals/includes/registry_count_sentence.html")
-def registry_count():
-    """How many published, live mutuals the registry holds: one query, never a typed number."""
-    return {"count": Mutual.objects.published().live().count()}
+def registry_count(historical=False):
+    """How many published, live mutuals the registry holds: one query, never a typed number.
+
+    On a page from a past government (history mode) the count is labelled as today's figure.
+    """
+    return {"count": Mutual.objects.published().live().count(), "historical": historical}

@@ -1,6 +1,7 @@
 import json
 
 from django import template
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -36,6 +37,45 @@ def uk_date(value, fmt="j F Y"):
 def json_ld(data):
     """Structured data for a <script type="application/ld+json"> element, escaped like json_script."""
     return mark_safe(json.dumps(data, ensure_ascii=False).translate(_json_script_escapes))
+
+
+def organisation_data():
+    """The publishing organisation as schema.org data (settings.ORGANISATION)."""
+    org = settings.ORGANISATION
+    return {
+        "@type": "GovernmentOrganization",
+        "name": org["name"],
+        "alternateName": org["abbreviation"],
+        "email": org["email"],
+        "url": org["url"],
+    }
+
+
+@register.simple_tag
+def organisation_json_ld():
+    return json_ld({"@context": "https://schema.org", **organisation_data()})
+
+
+@register.simple_tag
+def note_date(note, fmt="j F Y"):
+    """A change note's date: '21 August 2017' in <time>, with the time in `datetime` only when it
+    was recorded; 'Date not recorded' when there is none."""
+    if note is None:
+        return ""
+    if note.changed_at is None:
+        return "Date not recorded"
+    if note.time_recorded:
+        return uk_date(note.changed_at, fmt)
+    return uk_day(note.changed_at, fmt)
+
+
+@register.simple_tag
+def uk_day(value, fmt="j F Y"):
+    """A moment shown as its UK day only, with a date-only `datetime`: no time is claimed."""
+    if not value:
+        return ""
+    day = timezone.localtime(value).date() if hasattr(value, "hour") else value
+    return format_html('<time datetime="{}">{}</time>', day.isoformat(), date_format(day, fmt))
 
 
 @register.inclusion_tag("includes/get_emails.html")

@@ -269,3 +269,19 @@ def test_hard_bounce_is_marked_and_skipped(client, smtp, work):
     S.objects.update(confirmed_at=timezone.now())  # even if it had been confirmed
     work(lambda: add_change_note(guide, note="Changed."))
     assert Email.objects.count() == 1 and not smtp.messages
+
+
+def test_the_privacy_notice_covers_email_addresses(client):
+    from psm_site.models import Page
+    from psm_site.publishing import publish
+
+    page = Page.objects.filter(slug="privacy-notice").first()
+    if page is None:
+        page = Page.objects.create(title="Privacy notice", slug="privacy-notice", summary="How we use data.", body="")
+    page.facts = "privacy"
+    page.save()
+    if not page.is_published:
+        publish(page)
+    text = client.get(page.get_absolute_url()).content.decode()
+    assert "If you get emails from us" in text
+    assert "When you unsubscribe from everything" in text

@@ -55,7 +55,7 @@ def problems(page):
 
 @pytest.fixture
 def registry(db):
-    """The fixtures' 37 real mutuals (34 live)."""
+    """The fixtures' 37 real mutuals (33 live)."""
     import io
 
     from django.core.management import call_command

@@ -39,7 +39,7 @@ def test_guide_page_has_the_govuk_anatomy(client, guide):
     html = response.text
     assert response.status_code == 200
     assert '<h1 class="govuk-heading-xl">Introduction</h1>' in html
-    assert "From:</dt> <dd>Department for Digital, Culture, Media and Sport" in html
+    assert "From:</dt> <dd>Department for Culture, Media and Sport" in html
     assert "Applies to:</dt> <dd>England" in html
     # contents list from headed sections only
     assert '<a class="govuk-link" href="#what-is-it">What is it?</a>' in html

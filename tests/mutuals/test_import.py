@@ -74,7 +74,7 @@ def bad(column, value):
         (bad("spun_out_year", "twenty"), "is not a year"),
         (bad("website", "not a url"), "Enter a full web address starting https://"),
         (bad("legal_form", "Partnership"), "Unknown legal form"),
-        (bad("status", "asleep"), "Unknown status ‘asleep’. Use one of: Live, Closed."),
+        (bad("status", "asleep"), "Unknown status ‘asleep’. Use one of: Live, Closed, No longer a mutual."),
         (GOOD, "is already on row"),  # the same name twice in one file
     ],
 )

@@ -104,7 +104,7 @@ def test_row_problems_are_text_with_spreadsheet_rows_headings_and_what_to_do(edi
     assert "Nothing was imported: 3 problems to fix" in text
     assert "Row 5 , column ‘sectors’: Unknown sector ‘Space travel’." in text  # every problem of a row, at once
     assert "Row 4 , column ‘Region’: Unknown region ‘Atlantis’. Use one of:" in text
-    assert "Row 5 , column ‘STATUS’: Unknown status ‘asleep’. Use one of: Live, Closed." in text
+    assert "Row 5 , column ‘STATUS’: Unknown status ‘asleep’. Use one of: Live, Closed, No longer a mutual." in text
     assert "validation-error-count" not in text  # the hover-only badge is gone
 
 

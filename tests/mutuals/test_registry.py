@@ -119,7 +119,7 @@ def test_list_is_paginated_and_keeps_filters(client):
         ("?page=0", 404, None),
         ("?sector=not-a-sector", 400, "Choose sectors from the list"),
         ("?region=atlantis", 400, "Choose a region from the list"),
-        ("?status=sleeping", 400, "Choose live, closed, or live and closed"),
+        ("?status=sleeping", 400, "Choose live, closed, no longer a mutual, or any status"),
         ("?sort=random", 400, "Choose how to sort from the list"),
         ("?q=" + "x" * 10_000, 400, "Search must be 100 characters or fewer"),
         ("?q=a&q=b&region=&region=london&sort=name&sort=newest", 200, None),

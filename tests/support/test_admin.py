@@ -30,15 +30,34 @@ def test_groups_have_rights_on_support_models(editor, publisher):
     assert Group.objects.filter(name__in=[EDITORS, PUBLISHERS]).count() == 2
 
 
-def test_time_fields_say_uk_time_and_default_to_5pm(editor_client):
+def test_time_fields_say_uk_time_and_no_time_is_typed_for_the_editor(editor_client):
     fund = make_fund(published=False)
     make_round(fund, opens_at=uk(2026, 1, 1), closes_at=uk(2026, 2, 1, 17), published=False)
     html = editor_client.get(reverse("admin:support_fund_change", args=[fund.pk])).text
     assert html.count("Time, UK time (Europe/London):") >= 2  # opens and closes of the saved round
-    assert "The deadline, in UK time (Europe/London), 24-hour clock. Leave the time empty for 17:00 (5pm)." in html
+    assert (
+        "The deadline, in UK time (Europe/London), 24-hour clock. Leave the time empty if only the day was "
+        "announced: the round then closes at the end of that day." in html
+    )
     new = editor_client.get(reverse("admin:support_fundround_add")).text
-    assert 'name="closes_at_1" value="17:00:00"' in new
+    assert 'name="closes_at_1" value="17:00:00"' not in new  # a deadline time is never assumed
     assert new.count("Time, UK time (Europe/London):") == 2
+
+
+def test_a_day_only_deadline_is_saved_and_shown_as_a_day(editor_client):
+    fund = make_fund(published=False)
+    url = reverse("admin:support_fundround_add")
+    data = admin_form_data(editor_client.get(url))
+    data.update({"fund": fund.pk, "number": "", "closes_at_0": "29/09/2017", "closes_at_1": ""})
+    response = editor_client.post(url, data)
+    assert response.status_code == 302, response.context["errors"]
+    fund_round = fund.rounds.get()
+    assert fund_round.number is None and not fund_round.closing_time_recorded
+    assert fund_round.closes_at.isoformat() == "2017-09-29T23:00:00+00:00"  # midnight at the end of the day, BST
+    html = editor_client.get(reverse("admin:support_fundround_change", args=[fund_round.pk])).text
+    assert 'name="closes_at_0" value="29/09/2017"' in html
+    assert 'name="closes_at_1" value="17:00:00"' not in html and 'name="closes_at_1" value="00:00:00"' not in html
+    assert str(fund_round) == f"{fund.name}: round closing 29 September 2017"
 
 
 def test_saved_times_show_in_uk_time_even_when_time_zone_is_utc(editor_client, settings):

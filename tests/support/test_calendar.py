@@ -75,3 +75,18 @@ def test_feed_query_count_is_fixed(client, django_assert_num_queries):
         make_round(opens_at=uk(2020, 1, 1 + index), closes_at=uk(2020, 1, 1 + index, 17))
     with django_assert_num_queries(1):
         client.get(reverse("support:rounds-calendar"))
+
+
+def test_a_round_without_a_closing_time_is_an_all_day_event(client):
+    fund = make_fund(name="Mutuals Interim Support Fund", slug="misf")
+    fund_round = make_round(fund, number=None, opens_at=None, closes_at=uk(2017, 9, 30), closing_time_recorded=False)
+    assert fund_round.get_calendar_url() == "/support/funds/misf/rounds/closing-2017-09-29.ics"
+    response = client.get(fund_round.get_calendar_url())
+    assert response["Content-Disposition"] == 'attachment; filename="misf-round-closing-2017-09-29.ics"'
+    ics = response.content.decode()
+    assert "DTSTART;VALUE=DATE:20170929" in ics and "DTEND;VALUE=DATE:20170930" in ics
+    assert "T170000" not in ics and "BEGIN:VTIMEZONE" not in ics  # no time named anywhere
+    [event] = _calendar(response).events
+    assert event["SUMMARY"] == "Deadline: Mutuals Interim Support Fund, round closing 29 September 2017"
+    assert "close on Friday 29 September 2017 (UK time). No closing time was announced" in event["DESCRIPTION"]
+    assert event["URL"] == "http://testserver/support/funds/misf/#round-closing-2017-09-29"

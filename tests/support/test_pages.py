@@ -96,7 +96,7 @@ def test_fund_page_anatomy(client, support):
     add_change_note(fund, note="Round 1 is now open.", when=uk(2026, 5, 1, 9))
     html = client.get(fund.get_absolute_url()).text
     assert count_tags(html, "h1") == 1
-    assert "From:</dt> <dd>Department for Digital, Culture, Media and Sport" in html
+    assert "From:</dt> <dd>Department for Culture, Media and Sport" in html
     assert '<a class="govuk-link" href="#rounds">Rounds</a>' in html
     assert 'id="round-1"' in html
     assert "Round 1: Open until" in html
@@ -235,3 +235,35 @@ def test_staff_preview_of_a_draft_fund_shows_its_rounds(editor_client, frozen):
     make_round(fund, number=1, opens_at=uk(2026, 5, 1), closes_at=uk(2026, 6, 30, 17))
     html = editor_client.get(fund.get_absolute_url()).text
     assert "This is a draft" in html and 'id="round-1"' in html
+
+
+def test_a_round_without_a_closing_time_says_which_day_it_closes(client, frozen):
+    frozen(uk(2017, 9, 1, 12))
+    fund = make_fund(name="Mutuals Interim Support Fund")
+    make_round(fund, number=3, opens_at=uk(2017, 8, 21), closes_at=uk(2017, 9, 30), closing_time_recorded=False)
+    html = client.get(fund.get_absolute_url()).text
+    assert 'Closes on <time datetime="2017-09-29">Friday 29 September 2017</time>' in html
+    home = client.get(reverse("home")).text  # the open-round banner
+    assert 'is open until the end of <time datetime="2017-09-29">Friday 29 September 2017</time>.' in home
+    for page in (html, home, client.get(INDEX).text):
+        assert "midnight" not in page and "12am" not in page and "5pm" not in page
+    frozen(uk(2017, 9, 30, 0, 0, 0))
+    assert (
+        'Closed on <time datetime="2017-09-29">Friday 29 September 2017</time>'
+        in client.get(fund.get_absolute_url()).text
+    )
+
+
+def test_a_programmes_own_rounds_show_on_its_page(client, frozen):
+    frozen(NOW)
+    programme = make_programme(name="Mutuals Support Programme")
+    own = make_fund(name="", programme=programme)
+    fund_round = make_round(own, number=None, opens_at=None, closes_at=uk(2018, 6, 29, 17), budget=1_000_000)
+    html = client.get(programme.get_absolute_url()).text
+    assert 'id="round-closing-2018-06-29"' in html and "Round closing 29 June 2018" in html
+    assert 'Closed at <time datetime="2018-06-29T17:00+01:00">5pm on Friday 29 June 2018</time>' in html
+    assert 'id="funds"' not in html  # no fund of another name
+    assert fund_round.get_absolute_url() == programme.get_absolute_url() + "#round-closing-2018-06-29"
+    response = client.get(reverse("support:fund-detail", kwargs={"slug": own.slug}))
+    assert response.status_code == 301 and response["Location"] == programme.get_absolute_url()
+    assert "Mutuals Support Programme (its own rounds)" == str(own)

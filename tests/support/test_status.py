@@ -1,11 +1,11 @@
 """Status runs itself: computed from the dates and the clock, at every boundary, in UK time."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
 from support.models import Fund, FundRound
-from support.status import Status
+from support.status import Status, closing_moment
 from tests.support.factories import make_fund, make_programme, make_round, uk
 
 pytestmark = pytest.mark.django_db
@@ -208,3 +208,52 @@ def test_programme_without_dates_follows_its_funds(frozen):
     make_fund(programme=programme, published=False)
     frozen(uk(2026, 8, 2))
     assert programme.availability == Status.CLOSED
+
+
+# --- A deadline given as a day, with no time --------------------------------------------------
+
+
+def _day_only_round(day, **fields):
+    fund_round = make_round(opens_at=None, closes_at=closing_moment(day), closing_time_recorded=False, **fields)
+    fund_round.refresh_from_db()
+    return fund_round
+
+
+@pytest.mark.parametrize(
+    ("day", "now", "expected"),
+    [
+        # Friday 29 September 2017, in British Summer Time: closes at 23:00 UTC.
+        (date(2017, 9, 29), uk(2017, 9, 29, 23, 59, 59), Status.CLOSING_SOON),
+        (date(2017, 9, 29), uk(2017, 9, 30, 0, 0, 0), Status.CLOSED),
+        # Friday 1 December 2017, in Greenwich Mean Time: closes at midnight UTC.
+        (date(2017, 12, 1), uk(2017, 12, 1, 23, 59, 59), Status.CLOSING_SOON),
+        (date(2017, 12, 1), uk(2017, 12, 2, 0, 0, 0), Status.CLOSED),
+    ],
+)
+def test_a_day_only_deadline_closes_at_the_end_of_that_uk_day(frozen, day, now, expected):
+    fund_round = _day_only_round(day)
+    frozen(now)
+    assert fund_round.availability == expected
+    _only_in(expected, fund_round, now)  # the QuerySet filter agrees with the property
+    assert fund_round.closing_day == day
+
+
+def test_the_utc_instants_of_day_only_deadlines():
+    assert _day_only_round(date(2017, 9, 29)).closes_at.isoformat() == "2017-09-29T23:00:00+00:00"
+    assert _day_only_round(date(2017, 12, 1)).closes_at.isoformat() == "2017-12-02T00:00:00+00:00"
+    # The day the clocks go back is 25 hours long; it still ends at midnight UK time.
+    assert _day_only_round(date(2026, 10, 25)).closes_at.isoformat() == "2026-10-26T00:00:00+00:00"
+
+
+@pytest.mark.parametrize(
+    ("now", "text"),
+    [
+        (uk(2017, 9, 1), "Closes on Friday 29 September 2017"),
+        (uk(2017, 9, 30), "Closed on Friday 29 September 2017"),
+    ],
+)
+def test_a_day_only_deadline_names_no_time(frozen, now, text):
+    fund_round = _day_only_round(date(2017, 9, 29))
+    frozen(now)
+    assert fund_round.status_text == text
+    assert fund_round.deadline_text == "the end of Friday 29 September 2017"

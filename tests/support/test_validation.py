@@ -192,7 +192,8 @@ def test_admin_adds_a_fund_with_a_round_in_uk_time(editor_client, frozen):
     assert fund.max_grant == 25_000 and not fund.is_published
     fund_round = fund.rounds.get()
     assert fund_round.opens_at.isoformat() == "2026-06-01T23:00:00+00:00"  # midnight UK (BST)
-    assert fund_round.closes_at.isoformat() == "2026-06-30T16:00:00+00:00"  # 5pm UK by default
+    assert fund_round.closes_at.isoformat() == "2026-06-30T23:00:00+00:00"  # no time: the end of the UK day
+    assert not fund_round.closing_time_recorded
     assert not fund_round.is_published
 
 
@@ -300,11 +301,13 @@ def test_unknown_slugs_and_rounds_are_404(client):
         reverse("support:programme-detail", kwargs={"slug": "no-such-programme"}),
         reverse("support:fund-detail", kwargs={"slug": draft_fund.slug}),
         reverse("support:programme-detail", kwargs={"slug": draft_programme.slug}),
-        reverse("support:round-calendar", kwargs={"slug": fund.slug, "number": 9}),
-        reverse("support:round-calendar", kwargs={"slug": fund.slug, "number": 2}),  # a draft round
-        reverse("support:round-calendar", kwargs={"slug": draft_fund.slug, "number": 1}),
-        reverse("support:round-calendar", kwargs={"slug": fund.slug, "number": 10**30}),
-        reverse("support:round-calendar", kwargs={"slug": "no-such-fund", "number": 1}),
+        reverse("support:round-calendar", kwargs={"slug": fund.slug, "key": "9"}),
+        reverse("support:round-calendar", kwargs={"slug": fund.slug, "key": "2"}),  # a draft round
+        reverse("support:round-calendar", kwargs={"slug": draft_fund.slug, "key": "1"}),
+        reverse("support:round-calendar", kwargs={"slug": fund.slug, "key": str(10**30)}),
+        reverse("support:round-calendar", kwargs={"slug": fund.slug, "key": "closing-2026-02-01"}),  # it has a number
+        reverse("support:round-calendar", kwargs={"slug": fund.slug, "key": "closing-not-a-day"}),
+        reverse("support:round-calendar", kwargs={"slug": "no-such-fund", "key": "1"}),
     ]:
         assert client.get(url).status_code == 404, url
     assert client.get("/support/funds/a b/").status_code == 404
