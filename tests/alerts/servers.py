@@ -72,9 +72,14 @@ class Mailbox:
 @pytest.fixture
 def smtp(settings):
     mailbox = Mailbox()
-    mailbox.port = free_port(14120, 14149)
-    controller = Controller(mailbox, hostname="127.0.0.1", port=mailbox.port)
-    controller.start()
+    for port in range(14120, 14150):  # another suite may have taken the port since it was free
+        mailbox.port = free_port(port, 14149)
+        controller = Controller(mailbox, hostname="127.0.0.1", port=mailbox.port)
+        try:
+            controller.start()
+            break
+        except OSError:
+            continue
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = mailbox.port
