@@ -8,7 +8,7 @@ PORT ?= 8000
 CSS := static/build/css/psm.css static/build/css/psm-gds.css
 
 .DEFAULT_GOAL := help
-.PHONY: help run worker test test-fast lint bench collectstatic clean
+.PHONY: help run worker test test-fast lint bench collectstatic clean prod prod-stop backup restore
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -55,8 +55,22 @@ lint: $(VENV)/.dev ## ruff
 collectstatic: $(VENV)/.runtime $(CSS) ## Build hashed, compressed static files for production
 	$(PY) manage.py collectstatic --noinput --ignore '*.scss'
 
-bench: $(VENV)/.dev $(CSS) ## Measure page speed at 110 and 5,000 mutuals (see benchmarks/README.md)
-	$(PY) benchmarks/run.py
+bench: $(VENV)/.dev $(CSS) ## Measure the site at 37, 110 and 5,000 mutuals; ARGS=--postgres for PostgreSQL (benchmarks/README.md)
+	$(PY) benchmarks/run.py $(ARGS)
+
+# The production stack on this machine (deploy/prod): nginx on PROD_PORT in front of one gunicorn
+# app server per port in APP_PORTS, PostgreSQL (DATABASE_URL), Redis (REDIS_URL), a task worker.
+prod: $(VENV)/.runtime $(CSS) ## Start nginx, app servers, task worker (and PostgreSQL, Redis if down); migrate, collectstatic
+	deploy/prod up
+
+prod-stop: ## Stop what `make prod` started, nothing else
+	deploy/prod down
+
+backup: $(VENV)/.runtime ## pg_dump of DATABASE_URL plus a copy of media, in backups/<timestamp>/
+	deploy/backup save
+
+restore: $(VENV)/.runtime ## Restore a backup made by `make backup`: make restore FILE=backups/<timestamp>
+	deploy/backup restore "$(FILE)"
 
 clean: ## Remove installed tools, built assets and the local database
 	rm -rf $(VENV) node_modules static/build staticfiles db.sqlite3

@@ -1,12 +1,24 @@
-"""Find a mutual at three registry sizes: response time and size, SQL queries, time to markers in Chromium.
+"""The site at several registry sizes: throughput against a static file, SQL queries, Lighthouse, map drawing.
 
-    .venv/bin/python benchmarks/run.py [--sizes real,110,5000] [--repeat 15] [--browser-runs 5]
+    .venv/bin/python benchmarks/run.py [--sizes real,110,5000] [--postgres [URL]] [--wrk-seconds 5]
+        [--pairs 3] [--cache-modes on,off] [--lighthouse-runs 1] [--repeat 15] [--browser-runs 5]
 
-Each dataset gets its own SQLite file under benchmarks/results/ (never the developer's
-db.sqlite3): 'real' is the fixture registry (fixtures/registry.json), a number is that many
-synthetic mutuals. For each one this script counts SQL queries per page in-process (Django test
-client), then serves the site with gunicorn on 127.0.0.1 (production settings: DEBUG off,
-hashed static files) and times requests with urllib and the map with headless Chromium.
+Each dataset gets its own database: an SQLite file under benchmarks/results/ (never the developer's
+db.sqlite3), or with --postgres a PostgreSQL database that is wiped and migrated for each dataset
+(default postgres://psm:psm@127.0.0.1:5432/psm_bench, made if missing). 'real' is the fixture
+registry (fixtures/registry.json), a number is that many synthetic mutuals. For each one this
+script counts SQL queries per page in-process (Django test client), then serves the site with
+gunicorn (2 sync workers) on 127.0.0.1 with production settings (DEBUG off, hashed static files),
+and measures:
+
+- wrk (`wrk -t2 -c16`): each page against the same bytes saved as a static file and served by the
+  same gunicorn and whitenoise, in back-to-back pairs, with the server-side page cache on and off
+  (PAGE_CACHE); the median of the pairs' ratios is the figure to read;
+- knock-on: the home page's p50 while 4 clients download /mutuals.geojson;
+- urllib: median response time and size of the registry pages;
+- Chromium: navigation to markers drawn on /mutuals/;
+- Lighthouse (npm `lighthouse`, mobile, Debian Chromium) on the listed pages.
+
 Results go to benchmarks/results/: one JSON file per dataset, summary.json and summary.md.
 
 Absolute times depend on this machine (and a 2-core machine runs the server, Chromium and this
@@ -18,12 +30,14 @@ import gzip
 import json
 import os
 import random
+import re
 import shutil
 import socket
 import statistics
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -69,6 +83,23 @@ TIMED = [
     "/mutuals.csv",
     DETAIL,
 ]
+# Pages measured with wrk against a static copy of themselves, and pages Lighthouse scores.
+EXPLAINER = "/introduction-to-public-service-mutuals"
+WRK_PAGES = [
+    "/",
+    EXPLAINER,
+    "/mutuals/",
+    DETAIL,
+    "/mutuals.geojson",
+    "/mutuals.csv",
+    "/support/",
+    "/search/?q=health",
+    "/sitemap.xml",
+]
+LIGHTHOUSE_PAGES = ["/", EXPLAINER, "/mutuals/", DETAIL, "/support/"]
+LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
+KNOCK_ON_CLIENTS = 4
+POSTGRES_DEFAULT = "postgres://psm:psm@127.0.0.1:5432/psm_bench"
 
 # Synthetic mutuals sit around real towns, a few kilometres apart, in each region (ONS code).
 TOWNS = {
@@ -101,10 +132,25 @@ def database_url(path):
     return f"sqlite:///{path}"
 
 
-def child_env(db_path):
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": SETTINGS, "DATABASE_URL": database_url(db_path)}
+def child_env(url):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": SETTINGS, "DATABASE_URL": url}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     return env
+
+
+def reset_postgres(url):
+    """Make the benchmark database if missing, and empty it (it is wiped for every dataset)."""
+    import psycopg
+
+    parts = urllib.parse.urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin_url = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            connection.execute(f'CREATE DATABASE "{name}"')
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("DROP SCHEMA public CASCADE")
+        connection.execute("CREATE SCHEMA public")
 
 
 # --- The parent: prepare, run each dataset in its own process, summarise ------------------------
@@ -115,45 +161,58 @@ def main():
     parser.add_argument("--sizes", default="real,110,5000", help="comma-separated: 'real' and/or numbers")
     parser.add_argument("--repeat", type=int, default=15, help="timed requests per URL (after 3 warm-ups)")
     parser.add_argument("--browser-runs", type=int, default=5, help="page loads in Chromium per dataset")
+    parser.add_argument(
+        "--postgres",
+        nargs="?",
+        const=os.environ.get("BENCH_DATABASE_URL", POSTGRES_DEFAULT),
+        help=f"measure on PostgreSQL: this database is WIPED for each dataset (default {POSTGRES_DEFAULT})",
+    )
+    parser.add_argument("--wrk-seconds", type=int, default=5, help="duration of each wrk run (0: skip wrk)")
+    parser.add_argument("--pairs", type=int, default=3, help="back-to-back page/static pairs per page")
+    parser.add_argument("--cache-modes", default="on,off", help="server-side page cache: on, off or both")
+    parser.add_argument("--lighthouse-runs", type=int, default=1, help="Lighthouse runs per page (0: skip)")
+    parser.add_argument("--label", default="", help="a name for this run, kept in the results")
     parser.add_argument("--dataset", help=argparse.SUPPRESS)  # internal: measure one dataset
     args = parser.parse_args()
     if args.dataset:
-        return measure(args.dataset, args.repeat, args.browser_runs)
+        return measure(args.dataset, args)
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     python = sys.executable
     started = time.perf_counter()
-    print("Preparing: migrations into a template database, static files into benchmarks/results/ ...")
+    print("Preparing: static files into benchmarks/results/ ...")
     TEMPLATE_DB.unlink(missing_ok=True)
-    env = child_env(TEMPLATE_DB)
-    subprocess.run([python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    env = child_env(database_url(TEMPLATE_DB))
     subprocess.run(
         [python, "manage.py", "collectstatic", "--noinput", "-v0", "--ignore", "*.scss"], cwd=ROOT, env=env, check=True
     )
+    if not args.postgres:
+        subprocess.run([python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
 
     results = []
     for name in args.sizes.split(","):
-        db_path = RESULTS / f"bench-{name}.sqlite3"
-        shutil.copyfile(TEMPLATE_DB, db_path)
-        print(f"Dataset {name}: seeding and measuring ...")
-        subprocess.run(
-            [
-                python,
-                str(Path(__file__).resolve()),
-                "--dataset",
-                name,
-                "--repeat",
-                str(args.repeat),
-                "--browser-runs",
-                str(args.browser_runs),
-            ],
-            cwd=ROOT,
-            env=child_env(db_path),
-            check=True,
-        )
+        if args.postgres:
+            url = args.postgres
+            reset_postgres(url)
+            subprocess.run(
+                [python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=child_env(url), check=True
+            )
+        else:
+            db_path = RESULTS / f"bench-{name}.sqlite3"
+            shutil.copyfile(TEMPLATE_DB, db_path)
+            url = database_url(db_path)
+        print(f"Dataset {name}: seeding and measuring ...", flush=True)
+        child = [python, str(Path(__file__).resolve()), "--dataset", name]
+        for option in ("repeat", "browser_runs", "wrk_seconds", "pairs", "cache_modes", "lighthouse_runs"):
+            child += [f"--{option.replace('_', '-')}", str(getattr(args, option))]
+        if args.postgres:
+            child += ["--postgres", args.postgres]
+        subprocess.run(child, cwd=ROOT, env=child_env(url), check=True)
         results.append(json.loads((RESULTS / f"{name}.json").read_text()))
 
     summary = summarise(results)
+    summary["label"] = args.label
+    summary["database"] = "postgresql" if args.postgres else "sqlite"
     (RESULTS / "summary.json").write_text(json.dumps(summary, indent=1))
     table = markdown(summary)
     (RESULTS / "summary.md").write_text(table)
@@ -216,17 +275,77 @@ def markdown(summary):
         row(f"SQL queries `{shown}`", [d["queries"][path] for d in datasets])
     same = "yes" if summary["queries_identical"] else "NO"
     rows.append(f"\nSQL queries per page the same at every size: {same}.")
+    rows += throughput_tables(datasets) + lighthouse_table(datasets)
     return "\n".join(rows) + "\n"
+
+
+def throughput_tables(datasets):
+    """wrk: requests/s of each page and, in brackets, its median ratio to the same bytes as a static file."""
+    rows = []
+    modes = [mode for mode in ("on", "off") if any(mode in d.get("wrk", {}) for d in datasets)]
+    if not modes:
+        return rows
+    rows += ["", "Requests/s with wrk (page ÷ the same bytes as a static file, median of the pairs):", ""]
+    head = "| page | " + " | ".join(f"{d['name']}, cache {mode}" for mode in modes for d in datasets) + " |"
+    rows += [head, "|---|" + "---|" * (len(modes) * len(datasets))]
+    for path in WRK_PAGES:
+        cells = []
+        for mode in modes:
+            for d in datasets:
+                figure = d.get("wrk", {}).get(mode, {}).get(path)
+                cells.append(
+                    "–"
+                    if not figure
+                    else f"{figure['page_rps']:,.1f} ({figure['ratio']:.3f}), p50 {figure['page_p50_ms']:,.1f} ms, "
+                    f"{figure['bytes'] / 1024:,.0f} KB"
+                )
+        rows.append(f"| `{path.replace(DETAIL, 'a mutual')}` | " + " | ".join(cells) + " |")
+    cells = []
+    for mode in modes:
+        for d in datasets:
+            knock = d.get("knock_on", {}).get(mode)
+            cells.append("–" if not knock else f"{knock['home_p50_ms']:,.1f} ms (alone {knock['alone_p50_ms']:,.1f})")
+    rows.append(
+        f"| home p50 while {KNOCK_ON_CLIENTS} clients download `/mutuals.geojson` | " + " | ".join(cells) + " |"
+    )
+    return rows
+
+
+def lighthouse_table(datasets):
+    rows = []
+    if not any(d.get("lighthouse") for d in datasets):
+        return rows
+    rows += [
+        "",
+        "Lighthouse (mobile): performance / accessibility / best practices / SEO, CLS, TBT ms:",
+        "",
+        "| page | " + " | ".join(d["name"] for d in datasets) + " |",
+        "|---|" + "---|" * len(datasets),
+    ]
+    for path in LIGHTHOUSE_PAGES:
+        cells = []
+        for d in datasets:
+            score = d.get("lighthouse", {}).get(path)
+            cells.append(
+                "–"
+                if not score
+                else "{performance}/{accessibility}/{best-practices}/{seo}, CLS {cls:.3f}, TBT {tbt:,.0f}".format(
+                    **score
+                )
+            )
+        rows.append(f"| `{path.replace(DETAIL, 'a mutual')}` | " + " | ".join(cells) + " |")
+    return rows
 
 
 # --- The child: one dataset -------------------------------------------------------------------
 
 
-def measure(name, repeat, browser_runs):
+def measure(name, args):
     import django
 
-    if not os.environ.get("DATABASE_URL", "").startswith(database_url(RESULTS)):
-        raise SystemExit("Refusing to run: DATABASE_URL must point into benchmarks/results/.")
+    url = os.environ.get("DATABASE_URL", "")
+    if not (url.startswith(database_url(RESULTS)) or (args.postgres and url == args.postgres)):
+        raise SystemExit("Refusing to run: DATABASE_URL must point into benchmarks/results/ or be --postgres.")
     sys.path.insert(0, str(ROOT))
     django.setup()
     from django.db import connection
@@ -239,23 +358,188 @@ def measure(name, repeat, browser_runs):
     queries = count_queries(detail)
     connection.close()
 
-    server = Server(RESULTS / f"{name}-gunicorn.log")
+    log = RESULTS / f"{name}-gunicorn.log"
+    server = Server(log)
     try:
-        http = {path: time_url(server.url + path.replace(DETAIL, detail), repeat) for path in TIMED}
-        browser = time_map(server.url + "/mutuals/", browser_runs)
+        http = {path: time_url(server.url + path.replace(DETAIL, detail), args.repeat) for path in TIMED}
+        bodies = {path: fetch(server.url + path.replace(DETAIL, detail)) for path in WRK_PAGES}
+        browser = time_map(server.url + "/mutuals/", args.browser_runs)
+        lighthouse = {
+            path: run_lighthouse(server.url + path.replace(DETAIL, detail), args.lighthouse_runs)
+            for path in (LIGHTHOUSE_PAGES if args.lighthouse_runs else [])
+        }
     finally:
         server.stop()
-    result = {"name": name, "mutuals": mutuals, "queries": queries, "http": http, "browser": browser}
+    result = {
+        "name": name,
+        "mutuals": mutuals,
+        "queries": queries,
+        "http": http,
+        "browser": browser,
+        "lighthouse": lighthouse,
+    }
+    if args.wrk_seconds:
+        static = save_static_copies(name, bodies)  # whitenoise finds files when gunicorn starts
+        result["wrk"], result["knock_on"] = {}, {}
+        for mode in args.cache_modes.split(","):
+            server = Server(log, page_cache=mode)
+            try:
+                result["wrk"][mode] = {
+                    path: throughput_pairs(
+                        server.url + path.replace(DETAIL, detail),
+                        server.url + static[path],
+                        len(bodies[path]),
+                        args,
+                    )
+                    for path in WRK_PAGES
+                }
+                result["knock_on"][mode] = knock_on(server.url, args.wrk_seconds)
+            finally:
+                server.stop()
     (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=1))
+
+
+def save_static_copies(name, bodies):
+    """Each page's bytes as a file under STATIC_ROOT/bench/: {path: static URL}."""
+    from django.conf import settings
+    from django.utils.text import slugify
+
+    folder = Path(settings.STATIC_ROOT) / "bench" / name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    urls = {}
+    for path, body in bodies.items():
+        suffix = Path(path.split("?")[0]).suffix or (".xml" if "sitemap" in path else ".html")
+        filename = (slugify(path.replace(DETAIL, "detail")) or "home") + suffix
+        (folder / filename).write_bytes(body)
+        urls[path] = f"{settings.STATIC_URL}bench/{name}/{filename}"
+    return urls
+
+
+def wrk(url, seconds, threads=2, connections=16):
+    """Requests/s and p50 (ms) from `wrk --latency`."""
+    output = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p50 = re.search(r"^\s+50%\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)
+    scale = {"us": 0.001, "ms": 1, "s": 1000}[p50.group(2)] if p50 else 0
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if errors:
+        raise SystemExit(f"{url}: {errors.group(1)} error responses under wrk")
+    return {"rps": rps, "p50_ms": float(p50.group(1)) * scale if p50 else None}
+
+
+def drained(url):
+    """Wait until the server has finished what wrk left queued (slow pages outlive wrk's run)."""
+    quick = urllib.parse.urljoin(url, "/robots.txt")
+    for _ in range(300):
+        start = time.perf_counter()
+        try:
+            with urllib.request.urlopen(quick, timeout=300) as response:
+                response.read()
+        except OSError:  # still busy: a queue of slow pages can outlast any timeout
+            continue
+        if time.perf_counter() - start < 0.2:
+            return
+        time.sleep(0.2)
+
+
+def throughput_pairs(page_url, static_url, size, args):
+    """Page then static file, back to back, `pairs` times; the median ratio of their requests/s."""
+    pairs = []
+    for _ in range(args.pairs):
+        page = wrk(page_url, args.wrk_seconds)
+        drained(static_url)
+        static = wrk(static_url, args.wrk_seconds)
+        drained(static_url)
+        pairs.append({"page": page, "static": static, "ratio": page["rps"] / static["rps"] if static["rps"] else 0})
+    middle = sorted(pairs, key=lambda pair: pair["ratio"])[len(pairs) // 2]
+    return {
+        "page_rps": middle["page"]["rps"],
+        "static_rps": middle["static"]["rps"],
+        "page_p50_ms": middle["page"]["p50_ms"],
+        "ratio": middle["ratio"],
+        "bytes": size,
+        "pairs": pairs,
+    }
+
+
+def knock_on(base_url, seconds):
+    """The home page's p50 (one client) alone, then while 4 clients download /mutuals.geojson."""
+    alone = wrk(base_url + "/", seconds, threads=1, connections=1)
+    downloads = subprocess.Popen(
+        [
+            "wrk",
+            "-t1",
+            f"-c{KNOCK_ON_CLIENTS}",
+            f"-d{seconds + 2}s",
+            "--timeout",
+            "30s",
+            base_url + "/mutuals.geojson",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        time.sleep(1)  # the downloads are under way
+        during = wrk(base_url + "/", seconds, threads=1, connections=1)
+    finally:
+        downloads.wait()
+    drained(base_url + "/robots.txt")
+    return {"alone_p50_ms": alone["p50_ms"], "home_p50_ms": during["p50_ms"], "home_rps": during["rps"]}
+
+
+def run_lighthouse(url, runs):
+    """Lighthouse's mobile preset on Debian Chromium: median performance run, with its CLS and TBT."""
+    if not LIGHTHOUSE.exists():
+        raise SystemExit("Lighthouse is missing: run `npm ci` (it is a dev dependency in package.json).")
+    scores = []
+    for _ in range(runs):
+        report = RESULTS / "lighthouse.json"
+        for _attempt in range(3):  # Lighthouse sometimes fails to record a trace (NO_NAVSTART) on a busy machine
+            report.unlink(missing_ok=True)
+            done = subprocess.run(
+                [
+                    str(LIGHTHOUSE),
+                    url,
+                    "--quiet",
+                    "--output=json",
+                    f"--output-path={report}",
+                    "--only-categories=performance,accessibility,best-practices,seo",
+                    "--chrome-flags=" + " ".join(CHROMIUM_ARGS),
+                ],
+                env={**os.environ, "CHROME_PATH": CHROMIUM},
+            )
+            if done.returncode == 0 and report.exists():
+                break
+        else:
+            raise SystemExit(f"Lighthouse failed three times on {url}")
+        data = json.loads(report.read_text())
+        categories = data["categories"]
+        scores.append(
+            {
+                **{key: round(100 * categories[key]["score"]) for key in categories},
+                "cls": data["audits"]["cumulative-layout-shift"]["numericValue"],
+                "tbt": data["audits"]["total-blocking-time"]["numericValue"],
+                "lcp": data["audits"]["largest-contentful-paint"]["numericValue"],
+            }
+        )
+    return sorted(scores, key=lambda score: score["performance"])[len(scores) // 2]
 
 
 def seed(name):
     from django.core.management import call_command
 
-    if name == "real":
-        call_command("load_initial_content", verbosity=0)
-    else:
-        seed_synthetic(int(name))
+    from mutuals.models import Mutual
+
+    # Every dataset has the real content (guides, research, support, 37 mutuals); a number tops
+    # the registry up with synthetic mutuals to that many.
+    call_command("load_initial_content", verbosity=0)
+    if name != "real":
+        seed_synthetic(int(name) - Mutual.objects.count())
 
 
 def seed_synthetic(count):
@@ -327,16 +611,27 @@ def count_queries(detail):
     return counts
 
 
+def free_port():
+    """A free localhost port: from BENCH_PORTS ('10100-10199') when set, else any."""
+    first, _, last = os.environ.get("BENCH_PORTS", "0-0").partition("-")
+    for port in range(int(first), int(last or first) + 1):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return probe.getsockname()[1]
+    raise SystemExit(f"No free port in BENCH_PORTS={os.environ['BENCH_PORTS']}")
+
+
 class Server:
     """gunicorn serving the site on a free localhost port, with this dataset's database."""
 
-    def __init__(self, log_path):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
+    def __init__(self, log_path, page_cache="on"):
+        port = free_port()
         self.url = f"http://127.0.0.1:{port}"
         gunicorn = Path(sys.executable).with_name("gunicorn")
-        self.log = open(log_path, "w")  # closed in stop()
+        self.log = open(log_path, "a")  # closed in stop()
         self.process = subprocess.Popen(
             [
                 str(gunicorn),
@@ -348,7 +643,7 @@ class Server:
                 "--no-control-socket",
             ],
             cwd=ROOT,
-            env=os.environ.copy(),
+            env={**os.environ, "PAGE_CACHE": page_cache},
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
@@ -399,8 +694,6 @@ def time_url(url, repeat):
 
 def time_map(url, runs):
     """Navigation to markers drawn in headless Chromium (median of `runs` cold page loads)."""
-    import re
-
     from playwright.sync_api import sync_playwright
 
     off_site = re.compile(r"^https?://(?!127\.0\.0\.1[:/])")

@@ -8,6 +8,7 @@ from django.utils.html import format_html, format_html_join
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
+from mutuals import background_import
 from mutuals.models import (
     Attachment,
     Benefit,
@@ -218,8 +219,27 @@ class MutualAdmin(ImportExportMixin, PublishableAdmin):
                 self.admin_site.admin_view(self.import_template_view),
                 name="mutuals_mutual_import_template",
             ),
+            path(
+                "import/<uuid:result_id>/",
+                self.admin_site.admin_view(self.import_status_view),
+                name="mutuals_mutual_import_status",
+            ),
             *super().get_urls(),
         ]
+
+    # Large files are checked and imported on the task worker (mutuals/background_import.py).
+    def import_action(self, request, **kwargs):
+        if request.method == "POST" and self.has_import_permission(request):
+            form = self.create_import_form(request)
+            if form.is_valid():
+                upload = form.cleaned_data["import_file"]
+                started = background_import.start_if_large(request, self, upload)
+                if started:
+                    return started
+        return super().import_action(request, **kwargs)
+
+    def import_status_view(self, request, result_id):
+        return background_import.status_view(self, request, result_id)
 
     def import_template_view(self, request, extension):
         if not self.has_import_permission(request):

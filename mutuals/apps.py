@@ -12,6 +12,7 @@ class MutualsConfig(AppConfig):
         from mutuals.models import Attachment, Guide, Mutual, Publication, Region, Sector
         from mutuals.registry import registry_changed
         from psm_site import sitemaps
+        from psm_site.cache import track_content
         from psm_site.search import register
         from psm_site.statements import register_documents
 
@@ -26,6 +27,7 @@ class MutualsConfig(AppConfig):
         sitemaps.register("mutuals-region", GenericSitemap({"queryset": Region.objects.all()}, changefreq="weekly"))
         register("Region", Region, title="name", summary="summary", fields=[("name", "A")], public=Region.objects.all)
 
+        track_content(self.label)
         register(
             "Guidance",
             Guide,
@@ -39,6 +41,7 @@ class MutualsConfig(AppConfig):
             title="title",
             summary="summary",
             fields=[("title", "A"), ("summary", "B"), ("organisation", "C"), ("body", "C")],
+            stored=True,
         )
         register(
             "Mutual",
@@ -46,4 +49,5 @@ class MutualsConfig(AppConfig):
             title="name",
             summary="summary",
             fields=[("name", "A"), ("town", "B"), ("summary", "B"), ("parent_body", "C"), ("description", "D")],
+            stored=True,
         )

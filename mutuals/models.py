@@ -484,10 +484,6 @@ class MutualQuerySet(PublishableQuerySet):
         """A mutual's own page."""
         return self.select_related("region").prefetch_related("sectors", "change_notes")
 
-    def for_export(self):
-        """Open-data rows: every column, region joined, sectors prefetched."""
-        return self.select_related("region").prefetch_related("sectors")
-
 
 class Mutual(Publishable):
     class Trading(models.TextChoices):

@@ -1,11 +1,14 @@
 """Shaping registry rows for the map, the list and the open-data files."""
 
+import csv
 import json
 import uuid
 from collections import defaultdict
 
 from django.core.cache import cache
-from django.db.models import Count
+from django.db import connection
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
 from mutuals.models import Mutual, Region, Sector
@@ -84,6 +87,98 @@ def list_rows(rows):
     ]
 
 
+COLUMN_NAMES = [name for name, _ in COLUMNS]
+SECTOR_SEPARATOR = "; "
+# Columns read straight from the mutual's row, then those that need shaping.
+PLAIN = ["name", "slug", "summary", "town", "postcode", "website", "email", "parent_body", "ownership"]
+PLAIN += ["companies_house_number", "mutuals_register_number", "charity_number", "source_url"]
+SHAPED = ["region__name", "region__ons_code", "latitude", "longitude", "spun_out_year", "legal_form"]
+SHAPED += ["trading_status", "verified_on", "sector_list"]
+
+
+def sector_list():
+    """Each mutual's sector names in sector order, joined by '; ', as one SQL expression.
+
+    PostgreSQL aggregates them with string_agg (Django's StringAgg); SQLite before 3.44 cannot
+    order inside an aggregate, so it concatenates an ordered subquery instead.
+    """
+    through = Mutual.sectors.through
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.aggregates import StringAgg
+
+        names = (
+            through.objects.filter(mutual_id=OuterRef("pk"))
+            .order_by()
+            .values("mutual_id")
+            .annotate(names=StringAgg("sector__name", SECTOR_SEPARATOR, order_by=("sector__position", "sector__name")))
+            .values("names")
+        )
+        return Subquery(names)
+    sector = Sector._meta.db_table
+    return RawSQL(
+        f'(SELECT group_concat(name, %s) FROM (SELECT s."name" FROM "{through._meta.db_table}" t '
+        f'JOIN "{sector}" s ON s."id" = t."sector_id" WHERE t."mutual_id" = "{Mutual._meta.db_table}"."id" '
+        'ORDER BY s."position", s."name"))',
+        [SECTOR_SEPARATOR],
+    )
+
+
+def export_rows(queryset, request):
+    """Open-data records keyed by COLUMNS, from one query (`values()`, sectors aggregated in SQL).
+
+    A generator, so a CSV can stream: the query runs when the first row is asked for.
+    """
+    detail_prefix = request.build_absolute_uri(reverse("mutuals:mutual-list"))
+    legal_forms = {value: str(label) for value, label in Mutual.LegalForm.choices}
+    rows = queryset.annotate(sector_list=sector_list()).values(*PLAIN, *SHAPED)
+    for row in rows.iterator(chunk_size=1000):
+        yield {
+            "name": row["name"],
+            "slug": row["slug"],
+            "url": f"{detail_prefix}{row['slug']}/",
+            "summary": row["summary"],
+            "sectors": row["sector_list"] or "",
+            "region": row["region__name"],
+            "region_code": row["region__ons_code"],
+            "town": row["town"],
+            "postcode": row["postcode"],
+            "latitude": str(row["latitude"]),
+            "longitude": str(row["longitude"]),
+            "website": row["website"],
+            "email": row["email"],
+            "spun_out_year": row["spun_out_year"] or "",
+            "parent_body": row["parent_body"],
+            "legal_form": legal_forms.get(row["legal_form"], row["legal_form"]),
+            "ownership": row["ownership"],
+            "status": row["trading_status"],
+            "companies_house_number": row["companies_house_number"],
+            "mutuals_register_number": row["mutuals_register_number"],
+            "charity_number": row["charity_number"],
+            "last_verified": row["verified_on"].isoformat() if row["verified_on"] else "",
+            "source_url": row["source_url"],
+        }
+
+
+def csv_cells(row):
+    """One open-data record as CSV cells in column order: the one place CSV cells are written."""
+    return [row[name] for name in COLUMN_NAMES]
+
+
+class _Line:
+    """A file-like object that hands back what the csv writer writes, so each line can stream."""
+
+    def write(self, text):
+        return text
+
+
+def csv_lines(rows):
+    """The CSV file (header, then a line per record) as UTF-8 bytes, line by line."""
+    writer = csv.writer(_Line())
+    yield writer.writerow(COLUMN_NAMES).encode()
+    for row in rows:
+        yield writer.writerow(csv_cells(row)).encode()
+
+
 ROW_FIELDS = ("id", "name", "slug", "town", "region__name", "spun_out_year", "trading_status")
 
 
@@ -126,35 +221,6 @@ def map_summary(by_region):
     leaders = sorted(name for name, count in by_region if count == most)
     names = " and ".join([", ".join(leaders[:-1]), leaders[-1]] if len(leaders) > 1 else leaders)
     return f"{mutuals} in {len(by_region)} regions; most in {names}."
-
-
-def export_row(mutual, request):
-    """One mutual as an open-data record, keyed by COLUMNS."""
-    return {
-        "name": mutual.name,
-        "slug": mutual.slug,
-        "url": request.build_absolute_uri(mutual.get_absolute_url()),
-        "summary": mutual.summary,
-        "sectors": "; ".join(mutual.sector_names()),
-        "region": mutual.region.name,
-        "region_code": mutual.region.ons_code,
-        "town": mutual.town,
-        "postcode": mutual.postcode,
-        "latitude": str(mutual.latitude),
-        "longitude": str(mutual.longitude),
-        "website": mutual.website,
-        "email": mutual.email,
-        "spun_out_year": mutual.spun_out_year or "",
-        "parent_body": mutual.parent_body,
-        "legal_form": mutual.get_legal_form_display(),
-        "ownership": mutual.ownership,
-        "status": mutual.trading_status,
-        "companies_house_number": mutual.companies_house_number,
-        "mutuals_register_number": mutual.mutuals_register_number,
-        "charity_number": mutual.charity_number,
-        "last_verified": mutual.verified_on.isoformat() if mutual.verified_on else "",
-        "source_url": mutual.source_url,
-    }
 
 
 # --- The points endpoint's cache ------------------------------------------------------------------

@@ -1,12 +1,13 @@
 import csv
+import json
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Q
-from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
 
 from mutuals.forms import MutualFilterForm
 from mutuals.maps import REGIONS_ATTRIBUTION, choropleth, map_settings
@@ -17,17 +18,19 @@ from mutuals.registry import (
     ROW_FIELDS,
     cached_points,
     coverage,
-    export_row,
+    csv_lines,
+    export_rows,
     list_rows,
     map_summary,
 )
+from psm_site.cache import dated, public_page
 from psm_site.pagination import get_page_or_404, page_links
 from psm_site.publishing import get_for_request, preview_aware
 from psm_site.schedule import live_q
 from psm_site.templatetags.psm import organisation_data
 
 
-@require_GET
+@public_page
 def guide_detail(request, slug):
     guide, is_preview = get_for_request(request, Guide.objects.for_page(), slug=slug)
     json_ld = {
@@ -45,22 +48,22 @@ def guide_detail(request, slug):
         json_ld["dateModified"] = timezone.localdate(guide.last_updated_at or guide.first_published_at).isoformat()
     context = {"guide": guide, "is_preview": is_preview, "json_ld": json_ld}
     response = render(request, "mutuals/guide_detail.html", context)
-    return preview_aware(response, is_preview)
+    return preview_aware(dated(response, guide.last_updated_at or guide.first_published_at), is_preview)
 
 
-@require_GET
+@public_page
 def publication_list(request):
     publications = Publication.objects.published().for_list()
     return render(request, "mutuals/publication_list.html", {"publications": publications})
 
 
-@require_GET
+@public_page
 def publication_detail(request, slug):
     publication, is_preview = get_for_request(request, Publication.objects.for_page(), slug=slug)
     response = render(
         request, "mutuals/publication_detail.html", {"publication": publication, "is_preview": is_preview}
     )
-    return preview_aware(response, is_preview)
+    return preview_aware(dated(response, publication.last_updated_at or publication.first_published_at), is_preview)
 
 
 # --- Find a mutual ------------------------------------------------------------------------------
@@ -107,7 +110,7 @@ def _results(request, form, results):
     }
 
 
-@require_GET
+@public_page
 def mutual_list(request):
     form, results = _filter(request)
     if results is None:
@@ -116,7 +119,7 @@ def mutual_list(request):
     return render(request, "mutuals/mutual_list.html", context)
 
 
-@require_GET
+@public_page
 def mutual_results(request):
     """Just the count and the list for the map script's live filters (the page without its frame)."""
     form, results = _filter(request)
@@ -125,7 +128,7 @@ def mutual_results(request):
     return render(request, "mutuals/includes/mutual_list_fragment.html", _results(request, form, results))
 
 
-@require_GET
+@public_page
 def mutual_points(request):
     """The map's markers for a filter, compact and cached (see registry.compact_points)."""
     form, results = _filter(request)
@@ -134,7 +137,7 @@ def mutual_points(request):
     return HttpResponse(cached_points(results, form.query_string()), content_type="application/json")
 
 
-@require_GET
+@public_page
 def mutual_detail(request, slug):
     mutual, is_preview = get_for_request(request, Mutual.objects.for_page(), slug=slug)
     context = {
@@ -154,7 +157,8 @@ def mutual_detail(request, slug):
         "json_ld": _organisation_json_ld(request, mutual),
         "map_settings": map_settings(),
     }
-    return preview_aware(render(request, "mutuals/mutual_detail.html", context), is_preview)
+    response = render(request, "mutuals/mutual_detail.html", context)
+    return preview_aware(dated(response, mutual.last_updated_at or mutual.first_published_at), is_preview)
 
 
 def _organisation_json_ld(request, mutual):
@@ -189,43 +193,45 @@ def _organisation_json_ld(request, mutual):
 
 
 def _export_rows(request):
+    """The open-data records for this address's filters (a generator), or a 400 saying what is wrong."""
     form, results = _filter(request)
     if results is None:
         return None, _bad_filters(form)
-    return [export_row(m, request) for m in results.for_export()], None
+    return export_rows(results, request), None
 
 
-@require_GET
+def _compact_json(data, content_type):
+    body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
+    return HttpResponse(body, content_type=content_type)
+
+
+@public_page
 def mutuals_csv(request):
     rows, error = _export_rows(request)
     if error:
         return error
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="public-service-mutuals.csv"'
-    writer = csv.DictWriter(response, fieldnames=[name for name, _ in COLUMNS])
-    writer.writeheader()
-    writer.writerows(rows)
     return response
 
 
-@require_GET
+@public_page
 def mutuals_json(request):
     rows, error = _export_rows(request)
     if error:
         return error
-    return JsonResponse(
-        {
-            "licence": LICENCE,
-            "publisher": settings.ORGANISATION["name"],
-            "count": len(rows),
-            "count_by_status": {value: sum(row["status"] == value for row in rows) for value in Mutual.Trading.values},
-            "mutuals": rows,
-        },
-        json_dumps_params={"ensure_ascii": False, "indent": 1},
-    )
+    rows = list(rows)
+    data = {
+        "licence": LICENCE,
+        "publisher": settings.ORGANISATION["name"],
+        "count": len(rows),
+        "count_by_status": {value: sum(row["status"] == value for row in rows) for value in Mutual.Trading.values},
+        "mutuals": rows,
+    }
+    return _compact_json(data, "application/json")
 
 
-@require_GET
+@public_page
 def mutuals_geojson(request):
     rows, error = _export_rows(request)
     if error:
@@ -239,10 +245,10 @@ def mutuals_geojson(request):
         for row in rows
     ]
     body = {"type": "FeatureCollection", "licence": LICENCE, "features": features}
-    return JsonResponse(body, content_type="application/geo+json", json_dumps_params={"ensure_ascii": False})
+    return _compact_json(body, "application/geo+json")
 
 
-@require_GET
+@public_page
 def about_data(request):
     json_ld = {
         "@context": "https://schema.org",
@@ -267,7 +273,7 @@ def about_data(request):
     return render(request, "mutuals/about_data.html", {"columns": COLUMNS, "licence": LICENCE, "json_ld": json_ld})
 
 
-@require_GET
+@public_page
 def statistics(request):
     published_live = live_q(timezone.now(), prefix="mutuals__") & Q(mutuals__trading_status=Mutual.Trading.LIVE)
     by_sector = list(
@@ -321,7 +327,7 @@ def _with_shares(rows, key="count"):
 RECENT_SPIN_OUTS = 5
 
 
-@require_GET
+@public_page
 def region_detail(request, slug):
     region = get_object_or_404(Region, slug=slug)
     live = Mutual.objects.published().live().in_region(region)
@@ -367,7 +373,7 @@ def _coverage_sector(request):
     return sector, None
 
 
-@require_GET
+@public_page
 def coverage_page(request):
     sector, error = _coverage_sector(request)
     if error:
@@ -389,7 +395,7 @@ def coverage_page(request):
     return render(request, "mutuals/coverage.html", context)
 
 
-@require_GET
+@public_page
 def coverage_csv(request):
     table = coverage()
     response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -9,8 +9,17 @@ class SiteConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from psm_site import checks, redirects  # noqa: F401 - registers the checks and the slug-change signals
+        from psm_site.cache import connect_signals, register_boundaries, track_content
+        from psm_site.publishing import next_schedule_change
 
         post_migrate.connect(set_site_domain, sender=self)
+        # Pages, change notes, redirects and the site's domain are public content; feedback and
+        # review requests are not. Scheduled publishing moves the version at each publish/unpublish time.
+        track_content(self.label, exclude=["Feedback", "ContentVersion", "ReviewRequest"])
+        register_boundaries(next_schedule_change)
+        track_content("redirects")
+        track_content("sites")
+        connect_signals()
 
 
 def set_site_domain(**kwargs):

@@ -341,3 +341,23 @@ class ReviewRequest(models.Model):
 
     def __str__(self):
         return f"{self.item_title}: {self.get_state_display().lower()}"
+
+
+class ContentVersion(models.Model):
+    """One row: a number that every change to public content moves, in the same transaction.
+
+    Rendered pages and data files are cached under it (psm_site/cache.py), so an editor's change
+    shows on the next request. `next_boundary` is the next moment a page changes by the clock
+    alone (a round opening, a scheduled publication); passing it moves the number too.
+    """
+
+    number = models.PositiveBigIntegerField(default=1)
+    changed_at = models.DateTimeField(default=timezone.now)
+    next_boundary = models.DateTimeField(null=True, blank=True)
+    boundary_known = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = "content version"
+
+    def __str__(self):
+        return f"Content version {self.number}"

@@ -2,16 +2,23 @@
 
 Apps register what they want found (see mutuals/apps.py and support/apps.py); results are
 labelled by type and ranked together.
+
+On PostgreSQL a type registered with `stored=True` (its fields all its own columns) keeps its
+weighted document in a stored `search_document` column, kept up to date by a trigger and indexed with GIN
+(`stored_document()` makes it in a migration). Types that search related rows (a guide's
+sections, a programme's consortium members) build the document per query: there are few of them.
 """
 
 from dataclasses import dataclass
 from functools import reduce
 from operator import add, or_
 
-from django.db import connection
+from django.db import connection, migrations
 from django.db.models import F, Q
+from django.db.models.expressions import RawSQL
 
 MAX_PER_TYPE = 200
+DOCUMENT_COLUMN = "search_document"
 
 
 @dataclass(frozen=True)
@@ -22,6 +29,7 @@ class Source:
     summary: str  # the field holding a one-line summary
     fields: tuple  # (field path, weight 'A'–'D'), A most important
     public: object = None  # a function giving the public items; published ones by default
+    stored: bool = False  # PostgreSQL: read the stored, GIN-indexed document (a stored_document migration made it)
 
     def items(self):
         return self.public() if self.public else self.model.objects.published()
@@ -39,8 +47,8 @@ class Result:
 SOURCES: list[Source] = []
 
 
-def register(label, model, *, title, summary, fields, public=None):
-    SOURCES.append(Source(label, model, title, summary, tuple(fields), public))
+def register(label, model, *, title, summary, fields, public=None, stored=False):
+    SOURCES.append(Source(label, model, title, summary, tuple(fields), public, stored))
 
 
 def search(text: str) -> list[Result]:
@@ -54,9 +62,13 @@ def search(text: str) -> list[Result]:
 
 
 def _search_postgres(source, text):
-    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 
-    vector = reduce(add, [SearchVector(field, weight=weight, config="english") for field, weight in source.fields])
+    if not source.stored:
+        vector = reduce(add, [SearchVector(field, weight=weight, config="english") for field, weight in source.fields])
+    else:  # the stored, indexed document (see stored_document)
+        column = f'"{source.model._meta.db_table}"."{DOCUMENT_COLUMN}"'
+        vector = RawSQL(column, [], output_field=SearchVectorField())
     query = SearchQuery(text, search_type="websearch", config="english")
     rows = (
         source.items()
@@ -110,3 +122,51 @@ def _result(source, item, rank):
         url=item.get_absolute_url(),
         rank=float(rank),
     )
+
+
+# --- The stored document (PostgreSQL) ------------------------------------------------------------
+
+
+def _document_sql(fields, row="NEW"):
+    parts = [
+        f"setweight(to_tsvector('english'::regconfig, coalesce({row}.\"{field}\"::text, '')), '{weight}')"
+        for field, weight in fields
+    ]
+    return " || ".join(parts)
+
+
+def stored_document(table, fields):
+    """A migration operation: on PostgreSQL, `table` gets a trigger-kept search document, GIN-indexed for published rows.
+
+    `fields` are (column, weight) as the app registers them. A trigger rather than a generated
+    column, so later migrations can still change those columns' types. Safe to run again (the
+    browser tests re-run data migrations after emptying tables). SQLite: nothing to do.
+    """
+    name = f"{table}_{DOCUMENT_COLUMN}"
+
+    def forwards(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        schema_editor.execute(f'ALTER TABLE "{table}" ADD COLUMN IF NOT EXISTS "{DOCUMENT_COLUMN}" tsvector')
+        schema_editor.execute(
+            f'CREATE OR REPLACE FUNCTION "{name}"() RETURNS trigger LANGUAGE plpgsql AS $$ '
+            f'BEGIN NEW."{DOCUMENT_COLUMN}" := {_document_sql(fields)}; RETURN NEW; END $$'
+        )
+        schema_editor.execute(f'DROP TRIGGER IF EXISTS "{name}" ON "{table}"')
+        schema_editor.execute(
+            f'CREATE TRIGGER "{name}" BEFORE INSERT OR UPDATE ON "{table}" FOR EACH ROW EXECUTE FUNCTION "{name}"()'
+        )
+        schema_editor.execute(f'UPDATE "{table}" SET "{DOCUMENT_COLUMN}" = {_document_sql(fields, row=table)}')
+        # Only published rows are ever searched: a partial index answers both conditions at once.
+        schema_editor.execute(
+            f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" USING GIN ("{DOCUMENT_COLUMN}") WHERE "status" = \'published\''
+        )
+
+    def backwards(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        schema_editor.execute(f'DROP TRIGGER IF EXISTS "{name}" ON "{table}"')
+        schema_editor.execute(f'DROP FUNCTION IF EXISTS "{name}"()')
+        schema_editor.execute(f'ALTER TABLE "{table}" DROP COLUMN IF EXISTS "{DOCUMENT_COLUMN}"')
+
+    return migrations.RunPython(forwards, backwards)

@@ -5,6 +5,7 @@ Every variable is listed, with its default, in .env.example.
 
 import os
 import secrets
+import socket
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -29,6 +30,11 @@ def env_bool(name, default=False):
 def env_int(name, default):
     value = env_str(name)
     return default if not value else int(value)
+
+
+def env_float(name, default):
+    value = env_str(name)
+    return default if not value else float(value)
 
 
 def env_list(name, default=""):
@@ -75,12 +81,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "psm_site.requestlog.RequestLogMiddleware",  # first: it logs every answer, redirects and errors included
     "django.middleware.security.SecurityMiddleware",
     "psm_site.middleware.MaintenanceModeMiddleware",
     # Compresses pages and open data (the map page carries every result's point). Django's
     # GZipMiddleware pads responses against BREACH, and CSRF tokens are masked per response.
     "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Visitors' pages from the server-side cache, before sessions, CSRF and the view (psm_site/cache.py).
+    "psm_site.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -128,9 +137,27 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A stopped or frozen database must cost a request seconds, not minutes: seconds to wait for a
+# connection, and for any one statement (0 = no limit, for migrations and the task worker).
+# PostgreSQL only (psm_site/postgresql/base.py enforces both, even when the server is frozen).
+# The test suite sets no statement limit (creating and dropping test databases on a shared, busy
+# server can take many seconds); tests/site/test_outage.py sets production's values.
+DATABASE_CONNECT_TIMEOUT = env_float("DATABASE_CONNECT_TIMEOUT", 5.0 if TESTING else 1.0)
+DATABASE_STATEMENT_TIMEOUT = env_float("DATABASE_STATEMENT_TIMEOUT", 0 if TESTING else 1.0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "psm_site.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Every app server shares one cache (rate limits hold across them): Redis when REDIS_URL is set.
+REDIS_URL = env_str("REDIS_URL")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
+# Admin imports of more rows than this are checked and imported by the task worker.
+IMPORT_IN_BACKGROUND_ROWS = env_int("IMPORT_IN_BACKGROUND_ROWS", 1000)
 
 # Work that must not run inside a request (large imports, email alerts) goes to the task worker,
 # `manage.py db_worker`, through the database (django-tasks; Django 6's own tasks framework).
@@ -265,9 +292,28 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A database outage is logged once (psm_site/outage.py), not as a traceback per request.
+    "filters": {"quiet_outages": {"()": "psm_site.outage.QuietOutages"}},
+    "formatters": {"bare": {"format": "%(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "requests": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "bare"},
+    },
+    "loggers": {
+        # Errors only: 4xx answers are in the request log; a real server error keeps its traceback.
+        "django.request": {"filters": ["quiet_outages"], "level": "ERROR"},
+        # One JSON line per request on stdout (psm_site/requestlog.py); off with DJANGO_REQUEST_LOG=off.
+        "psm_site.requests": {
+            "handlers": ["requests"],
+            "level": "INFO" if env_bool("DJANGO_REQUEST_LOG", not TESTING) else "WARNING",
+            "propagate": False,
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# This app server's name in the request log (deploy/ sets one per gunicorn; default: the host name).
+APP_SERVER_NAME = env_str("APP_SERVER_NAME", socket.gethostname())
 
 # A closed round or fund counts as 'closing soon' within this many days of its deadline.
 CLOSING_SOON_DAYS = env_int("CLOSING_SOON_DAYS", 14)
@@ -291,6 +337,15 @@ MAINTENANCE_MODE = env_bool("MAINTENANCE_MODE", False)
 # The CSRF cookie (set only on pages with a form) lasts for the browser session.
 CSRF_COOKIE_AGE = None
 CSRF_FAILURE_VIEW = "psm_site.views.csrf_failure"
+
+# HTTP caching of public pages (psm_site/cache.py), in seconds: browsers (max-age) and shared
+# caches such as a CDN (s-maxage). Staff, previews, forms and the admin are never cached.
+HTTP_CACHE_MAX_AGE = env_int("HTTP_CACHE_MAX_AGE", 60)
+HTTP_CACHE_S_MAXAGE = env_int("HTTP_CACHE_S_MAXAGE", 300)
+# The server-side cache of rendered anonymous pages and data files, kept under the content
+# version (every change to public content moves it, so an edit shows on the next request).
+PAGE_CACHE = env_bool("PAGE_CACHE", True)
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 24 * 3600)
 
 # Email: GOV.UK Notify when NOTIFY_API_KEY is set, SMTP when EMAIL_HOST is set, else the console.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Public Service Mutuals <noreply@mutuals.example>")

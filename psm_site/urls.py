@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from psm_site import views
 from psm_site.admin_site import autodiscover
+from psm_site.cache import public_page
 from psm_site.feeds import UpdatesFeed
 from psm_site.sitemaps import sitemaps
 
@@ -19,17 +20,17 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
     path("updates/", views.updates, name="updates"),
-    path("updates.atom", UpdatesFeed(), name="updates-feed"),
+    path("updates.atom", public_page(UpdatesFeed()), name="updates-feed"),
     path(
         "support/updates.atom",
-        UpdatesFeed(section="support", title="Public Service Mutuals: support and funding updates"),
+        public_page(UpdatesFeed(section="support", title="Public Service Mutuals: support and funding updates")),
         name="support-updates-feed",
     ),
     path("help/<slug:slug>", views.page_detail, name="page"),
     path("feedback/", views.feedback_useful, name="feedback-useful"),
     path("feedback/problem/", views.feedback_problem, name="feedback-problem"),
     path("feedback/thanks/", views.feedback_thanks, name="feedback-thanks"),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps()}, name="sitemap"),
+    path("sitemap.xml", public_page(sitemap), {"sitemaps": sitemaps()}, name="sitemap"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("favicon.ico", views.favicon),

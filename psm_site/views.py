@@ -11,10 +11,12 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_http_methods, require_safe
 
 from mutuals.models import Mutual
+from psm_site import outage
+from psm_site.cache import dated, public_page
 from psm_site.content import public_change_notes
 from psm_site.forms import ProblemForm, SearchForm, UsefulForm, clean_path
 from psm_site.limits import feedback_limit
@@ -29,7 +31,7 @@ UPDATES_PER_PAGE = 30
 HOME_UPDATES = 5
 
 
-@require_GET
+@public_page
 def home(request):
     context = {
         "live_count": Mutual.objects.published().live().count(),
@@ -38,7 +40,7 @@ def home(request):
     return render(request, "home.html", context)
 
 
-@require_GET
+@public_page
 def search(request):
     form = SearchForm(request.GET)
     context = {"form": form, "query": "", "page": None}
@@ -54,18 +56,19 @@ def search(request):
     return render(request, "search.html", context)
 
 
-@require_GET
+@public_page
 def updates(request):
     page = get_page_or_404(public_change_notes(), UPDATES_PER_PAGE, request.GET.get("page"))
     links = page_links(page, lambda number: f"?page={number}")
     return render(request, "updates.html", {"page": page, "page_links": links})
 
 
-@require_GET
+@public_page
 def page_detail(request, slug):
     page, is_preview = get_for_request(request, Page.objects.prefetch_related("change_notes"), slug=slug)
     context = {"page": page, "is_preview": is_preview, "facts": facts_for(page)}
-    return preview_aware(render(request, "page.html", context), is_preview)
+    response = render(request, "page.html", context)
+    return preview_aware(dated(response, page.last_updated_at or page.first_published_at), is_preview)
 
 
 # --- Feedback ------------------------------------------------------------------------------------
@@ -97,8 +100,16 @@ def _thanks(path):
     return HttpResponseRedirect(reverse("feedback-thanks") + "?" + urlencode({"path": path}))
 
 
-@require_POST
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
 def feedback_useful(request):
+    if request.method != "POST":
+        # The Yes and No buttons on every page ask for this small form, which carries the CSRF
+        # token: so content pages need no token and no cookie, and stay cacheable.
+        form = UsefulForm(request.GET)
+        if not form.is_valid():
+            return render(request, "feedback/invalid.html", status=400)
+        return render(request, "feedback/useful.html", {"form": form})
     form = UsefulForm(request.POST)
     if not form.is_valid():
         return render(request, "feedback/invalid.html", status=400)
@@ -111,7 +122,8 @@ def feedback_useful(request):
     return HttpResponseRedirect(reverse("feedback-problem") + "?" + urlencode({"path": form.cleaned_data["path"]}))
 
 
-@require_http_methods(["GET", "POST"])
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
 def feedback_problem(request):
     if request.method == "POST":
         form = ProblemForm(request.POST)
@@ -127,7 +139,8 @@ def feedback_problem(request):
     return render(request, "feedback/problem.html", {"form": form})
 
 
-@require_GET
+@never_cache
+@require_safe
 def feedback_thanks(request):
     return render(request, "feedback/thanks.html", {"back": _safe_path(request.GET.get("path", "/"))})
 
@@ -143,7 +156,7 @@ def _safe_path(value):
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     try:
         with connection.cursor() as cursor:
@@ -154,12 +167,14 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
-@require_GET
+@cache_control(public=True, max_age=86400)
+@require_safe
 def favicon(request):
     return HttpResponseRedirect(static("images/favicon.svg"))
 
 
-@require_GET
+@cache_control(public=True, max_age=3600)
+@require_safe
 def robots_txt(request):
     lines = ["User-agent: *"]
     if settings.ROBOTS_DISALLOW_ALL:
@@ -181,9 +196,11 @@ def service_unavailable(request):
 
 
 def server_error(request):
-    """500, or 503 when the database is what failed."""
-    if isinstance(sys.exc_info()[1], DatabaseError):
-        return service_unavailable(request)
+    """500, or 503 when the database could not be reached or did not answer (psm_site/outage.py)."""
+    if outage.is_outage(sys.exc_info()[1]):
+        response = service_unavailable(request)
+        response["Retry-After"] = str(outage.RETRY_AFTER_SECONDS)
+        return response
     return render(request, "500.html", status=500)
 
 

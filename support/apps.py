@@ -6,9 +6,12 @@ class SupportConfig(AppConfig):
     verbose_name = "Support and funding"
 
     def ready(self):
+        from psm_site.cache import register_boundaries, track_content
         from psm_site.search import register
-        from support.models import Fund, Programme
+        from support.models import Fund, Programme, next_boundary
 
+        track_content(self.label)
+        register_boundaries(next_boundary)
         register(
             "Support programme",
             Programme,
@@ -30,4 +33,5 @@ class SupportConfig(AppConfig):
             public=lambda: Fund.objects.published().with_own_pages(),
             summary="summary",
             fields=[("name", "A"), ("summary", "B"), ("uses", "C"), ("who_can_apply", "C")],
+            stored=True,
         )

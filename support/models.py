@@ -21,6 +21,7 @@ from support.status import (
     closing_soon_cutoff,
     deadline_day,
     end_of_uk_day,
+    next_change,
     start_of_uk_day,
     status_at,
 )
@@ -693,3 +694,19 @@ class ConsortiumMember(models.Model):
 
     def __str__(self):
         return self.name
+
+
+def next_boundary(now):
+    """The next moment any published round or programme changes status by the clock (for page caches)."""
+    spans = list(FundRound.objects.published().values_list("opens_at", "closes_at"))
+    for opens_on, closes_on in (
+        Programme.objects.published().filter(closed_for_good=False).values_list("opens_on", "closes_on")
+    ):
+        spans.append(
+            (
+                start_of_uk_day(opens_on) if opens_on else None,
+                end_of_uk_day(closes_on) if closes_on else None,
+            )
+        )
+    moments = [next_change(now, opens_at=opens_at, closes_at=closes_at) for opens_at, closes_at in spans]
+    return min((moment for moment in moments if moment is not None), default=None)

@@ -66,6 +66,20 @@ def status_at(now, *, opens_at, closes_at):
     return Status.OPEN
 
 
+def closing_soon_from(closes_at):
+    """The first moment at which a deadline of `closes_at` counts as closing soon (see closing_soon_cutoff)."""
+    return (timezone.localtime(closes_at, UK) - timedelta(days=settings.CLOSING_SOON_DAYS)).astimezone(UTC)
+
+
+def next_change(now, *, opens_at, closes_at):
+    """The first moment after `now` at which status_at() gives another answer, or None if it never will.
+
+    Cache lifetimes end here (psm_site/cache.py), so a page never shows a status past its time.
+    """
+    moments = [opens_at, closes_at, closing_soon_from(closes_at) if closes_at is not None else None]
+    return min((m.astimezone(UTC) for m in moments if m is not None and m > now), default=None)
+
+
 def start_of_uk_day(day):
     """Midnight at the start of `day` in UK time, as an aware moment."""
     return datetime.combine(day, time(0), tzinfo=UK)

@@ -1,15 +1,15 @@
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
 
+from psm_site.cache import dated, public_page
 from psm_site.publishing import get_for_request, preview_aware
 from support.ics import calendar_response
 from support.models import Fund, FundRound, Programme
 from support.status import Status
 
 
-@require_GET
+@public_page
 def index(request):
     now = timezone.now()
     rounds = FundRound.objects.for_index()
@@ -25,24 +25,25 @@ def index(request):
     return render(request, "support/index.html", context)
 
 
-@require_GET
+@public_page
 def programme_detail(request, slug):
     programme, is_preview = get_for_request(request, Programme.objects.for_page(), slug=slug)
     response = render(request, "support/programme_detail.html", {"programme": programme, "is_preview": is_preview})
-    return preview_aware(response, is_preview)
+    return preview_aware(dated(response, programme.last_updated_at or programme.first_published_at), is_preview)
 
 
-@require_GET
+@public_page
 def fund_detail(request, slug):
     staff = request.user.is_authenticated and request.user.has_perm("support.view_fundround")
     fund, is_preview = get_for_request(request, Fund.objects.for_page(draft_rounds=staff), slug=slug)
     if fund.is_programme_funding:
         return HttpResponsePermanentRedirect(fund.get_absolute_url())
     response = render(request, "support/fund_detail.html", {"fund": fund, "is_preview": is_preview})
+    response = dated(response, fund.last_updated_at or fund.first_published_at)
     return preview_aware(response, is_preview or fund.has_draft_rounds)
 
 
-@require_GET
+@public_page
 def round_calendar(request, slug, key):
     rounds = [r for r in FundRound.objects.for_feed().filter(fund__slug=slug) if r.key == key]
     if not rounds:
@@ -56,7 +57,7 @@ def round_calendar(request, slug, key):
     )
 
 
-@require_GET
+@public_page
 def rounds_calendar(request):
     return calendar_response(
         FundRound.objects.for_feed(), name="Public Service Mutuals: funding deadlines", request=request

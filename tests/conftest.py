@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 
 from psm_site.permissions import EDITORS, PUBLISHERS
 
@@ -8,6 +9,14 @@ from psm_site.permissions import EDITORS, PUBLISHERS
 def _media_root(settings, tmp_path):
     """Uploads go to a temporary folder, never the developer's media/."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: rolled-back tests reuse content version numbers."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def _staff(username, group_name):

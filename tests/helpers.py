@@ -52,3 +52,22 @@ def count_tags(html: str, tag: str) -> int:
 def page_title(html: str) -> str:
     match = re.search(r"<title>(.*?)</title>", html, re.S)
     return " ".join(match.group(1).split()) if match else ""
+
+
+def settle_content_version():
+    """Work out the content version (and its next clock boundary) before counting a page's queries.
+
+    After a change to content the first anonymous request also asks each boundary source; every
+    later one reads the version with one query, which pinned counts include (VERSION_QUERY).
+    """
+    from psm_site.cache import current_version
+
+    current_version()
+
+
+VERSION_QUERY = 1
+
+
+def body(response):
+    """A response's bytes, streamed (the CSV) or not."""
+    return b"".join(response.streaming_content) if response.streaming else response.content

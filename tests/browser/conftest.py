@@ -93,6 +93,8 @@ def _reference_data(request):
         if Path(c.path).is_relative_to(settings.BASE_DIR) and "site-packages" not in Path(c.path).parts
     }
     graph = MigrationLoader(connection).graph
+    # Our own apps' data only: a library's data migrations may expect the schema of their day.
+    ours = {c.label for c in apps.get_app_configs() if Path(c.path).is_relative_to(settings.BASE_DIR / c.name)}
     with connection.schema_editor(atomic=False) as schema_editor:
         for key in _all_in_order(graph):
             if key[0] not in ours:

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from mutuals.models import Mutual, Region, Sector
 from tests.factories import make_many_mutuals, make_mutual
+from tests.helpers import VERSION_QUERY, body, settle_content_version
 
 pytestmark = pytest.mark.django_db
 LIST = reverse("mutuals:mutual-list")
@@ -94,7 +95,7 @@ def test_filters_and_sorts(client, registry, query, expected):
 
 def test_drafts_never_listed_or_downloaded(client, registry):
     for url in [LIST + "?status=all", reverse("mutuals:mutuals-csv") + "?status=all"]:
-        assert "Draft Health" not in client.get(url).content.decode()
+        assert "Draft Health" not in body(client.get(url)).decode()
     assert client.get(registry["draft_health"].get_absolute_url()).status_code == 404
 
 
@@ -155,7 +156,7 @@ def test_unknown_mutual_slug_is_404(client):
 def test_open_data_lists_exactly_what_the_page_lists(client, registry, query):
     page_names = names(client.get(LIST + query))
     csv_rows = list(
-        csv.DictReader(io.StringIO(client.get(reverse("mutuals:mutuals-csv") + query).content.decode("utf-8")))
+        csv.DictReader(io.StringIO(body(client.get(reverse("mutuals:mutuals-csv") + query)).decode("utf-8")))
     )
     as_json = client.get(reverse("mutuals:mutuals-json") + query).json()
     geo = json.loads(client.get(reverse("mutuals:mutuals-geojson") + query).content)
@@ -168,7 +169,7 @@ def test_open_data_lists_exactly_what_the_page_lists(client, registry, query):
 def test_open_data_formats(client, registry):
     response = client.get(reverse("mutuals:mutuals-csv"))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    header = response.content.decode().splitlines()[0].split(",")
+    header = body(response).decode().splitlines()[0].split(",")
     assert header[:3] == ["name", "slug", "url"] and "sectors" in header and "last_verified" in header
     geo = client.get(reverse("mutuals:mutuals-geojson"))
     assert geo["Content-Type"] == "application/geo+json"
@@ -244,32 +245,40 @@ def _counts(client, django_assert_num_queries, detail_slug):
         ("geojson", reverse("mutuals:mutuals-geojson")),
     ]:
         with CaptureQueriesContext(connection) as captured:
-            assert client.get(url).status_code == 200
+            response = client.get(url)
+            assert response.status_code == 200
+            body(response)  # the CSV streams: its query runs as it is read
         counts[name] = len(captured)
     return counts
 
 
+# Each page also reads the content version (VERSION_QUERY); a cache hit reads only that. Open data
+# is one query (sectors aggregated in SQL).
 PINNED = {
-    "list": 5,
-    "list-filtered": 5,
-    "results": 5,
-    "points": 2,
-    "points-filtered": 4,
-    "points-cached": 0,
-    "region": 4,
-    "coverage": 4,
-    "coverage-sector": 5,
-    "coverage-csv": 4,
-    "detail": 4,
-    "csv": 2,
-    "json": 2,
-    "geojson": 2,
+    name: count + VERSION_QUERY
+    for name, count in {
+        "list": 5,
+        "list-filtered": 5,
+        "results": 5,
+        "points": 2,
+        "points-filtered": 4,
+        "points-cached": 0,
+        "region": 4,
+        "coverage": 4,
+        "coverage-sector": 5,
+        "coverage-csv": 4,
+        "detail": 4,
+        "csv": 1,
+        "json": 1,
+        "geojson": 1,
+    }.items()
 }
 
 
 @pytest.mark.parametrize("size", [100, 5000])
 def test_query_counts_are_pinned_at_100_and_5000(client, django_assert_num_queries, size):
     make_many_mutuals(size)
+    settle_content_version()
     assert _counts(client, django_assert_num_queries, "bulk-00001") == PINNED
 
 

@@ -64,8 +64,25 @@ def test_bad_posts_get_a_4xx_and_store_nothing(client, url, data):
     assert not Feedback.objects.exists()
 
 
-def test_get_on_the_answer_url_is_not_allowed(client):
-    assert client.get(USEFUL).status_code == 405
+def test_the_answer_buttons_open_a_form_that_carries_the_token(client):
+    """Without JavaScript, Yes and No ask for a small form with the CSRF token; it stores nothing itself."""
+    response = client.get(USEFUL, {"path": "/research/", "useful": "no"})
+    assert response.status_code == 200 and 'name="csrfmiddlewaretoken"' in response.text
+    assert 'name="useful" value="no"' in response.text and 'value="/research/"' in response.text
+    assert "csrftoken" in response.cookies and "no-store" in response["Cache-Control"]
+    assert not Feedback.objects.exists()
+    strict = Client(enforce_csrf_checks=True)
+    form = strict.get(USEFUL, {"path": "/research/", "useful": "yes"})
+    token = form.text.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    sent = strict.post(USEFUL, {"path": "/research/", "useful": "yes", "csrfmiddlewaretoken": token})
+    assert sent.status_code == 302 and Feedback.objects.get().useful is True
+
+
+@pytest.mark.parametrize(
+    "query", [{}, {"path": "https://evil.example/", "useful": "yes"}, {"path": "/", "useful": "x"}]
+)
+def test_the_answer_form_refuses_bad_answers(client, query):
+    assert client.get(USEFUL, query).status_code == 400
 
 
 def test_csrf_is_required():
@@ -91,6 +108,7 @@ def test_thanks_page_never_shows_feedback_or_redirects_away(client):
     assert 'href="https://evil.example/"' not in response.text
 
 
-def test_feedback_form_on_content_pages(client):
-    html = client.get("/research/").text
-    assert "Is this page useful?" in html and 'name="csrfmiddlewaretoken"' in html
+def test_feedback_form_on_content_pages_needs_no_token_or_cookie(client):
+    response = client.get("/research/")
+    assert "Is this page useful?" in response.text and 'name="csrfmiddlewaretoken"' not in response.text
+    assert not response.cookies and "Set-Cookie" not in response

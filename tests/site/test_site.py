@@ -181,11 +181,23 @@ def test_database_failure_gives_a_503_without_touching_the_database(client, monk
         raise OperationalError("database is down")
 
     monkeypatch.setattr(Guide.objects, "for_page", broken)
+    monkeypatch.setattr("psm_site.cache.current_version", broken)  # the first query a public page makes
     client.raise_request_exception = False
     with django_assert_num_queries(0):
         response = client.get("/introduction-to-public-service-mutuals")
     assert response.status_code == 503 and "Sorry, the service is unavailable" in response.text
-    assert response["Retry-After"] == "300"
+    assert response["Retry-After"] == "30"
+
+
+def test_a_database_error_that_is_a_bug_is_a_500_not_an_outage(client, monkeypatch):
+    from django.db import ProgrammingError
+
+    def broken(*args, **kwargs):
+        raise ProgrammingError("column does not exist")
+
+    monkeypatch.setattr(Guide.objects, "for_page", broken)
+    client.raise_request_exception = False
+    assert client.get("/introduction-to-public-service-mutuals").status_code == 500
 
 
 def test_500_page(client, monkeypatch):

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 # URL names that no page links to, with the reason.
 NOT_LINKED = {
-    "feedback-useful": "POST only: the 'Is this page useful?' buttons",
+    "feedback-useful": "the form the 'Is this page useful?' buttons open (a GET form, not a link)",
     "feedback-thanks": "shown after posting feedback",
     "alerts:confirm": "a signed link in the confirmation email",
     "alerts:manage": "a signed link in every email",
@@ -44,6 +44,27 @@ def test_every_page_answers_without_error(site_pages):
     bad = {url: r.status_code for url, r in site_pages.items() if r.status_code not in (200, 301, 302)}
     assert not bad
     assert len(site_pages) > 60
+
+
+def test_head_works_wherever_get_does(client, site_pages):
+    for url, response in site_pages.items():
+        head = client.head(url)
+        assert head.status_code == response.status_code, url
+        assert head.get("Content-Type") == response.get("Content-Type"), url
+
+
+def test_every_public_page_is_cacheable_and_sets_no_cookie(site_pages):
+    """Shared caches may keep any public page: Cache-Control public with an ETag, and no Set-Cookie."""
+    never_cached = {"/healthz"}
+    for url, response in site_pages.items():
+        if "private" in response.get("Cache-Control", ""):  # a form: 'Report a problem'
+            continue
+        assert not response.cookies, url
+        if response.status_code != 200 or url in never_cached:
+            continue
+        assert "public" in response["Cache-Control"], url
+        if url not in ("/robots.txt",):
+            assert response.has_header("ETag"), url
 
 
 def test_every_html_page_has_one_h1_and_a_unique_title(site_pages):

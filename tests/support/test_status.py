@@ -210,6 +210,24 @@ def test_programme_without_dates_follows_its_funds(frozen):
     assert programme.availability == Status.CLOSED
 
 
+def test_next_change_is_exactly_where_the_status_changes():
+    """next_change() walks the same boundaries as status_at(), second by second around each."""
+    from datetime import timedelta
+
+    from support.status import next_change, status_at
+
+    opens_at, closes_at = uk(2026, 3, 1, 10), uk(2026, 3, 29, 17)  # the clocks go forward on 29 March
+    moment = uk(2026, 2, 1)
+    seen = []
+    while (boundary := next_change(moment, opens_at=opens_at, closes_at=closes_at)) is not None:
+        before = status_at(boundary - timedelta(seconds=1), opens_at=opens_at, closes_at=closes_at)
+        assert status_at(moment, opens_at=opens_at, closes_at=closes_at) == before
+        assert status_at(boundary, opens_at=opens_at, closes_at=closes_at) != before
+        seen.append(status_at(boundary, opens_at=opens_at, closes_at=closes_at))
+        moment = boundary
+    assert [s.value for s in seen] == ["open", "closing_soon", "closed"]
+
+
 # --- A deadline given as a day, with no time --------------------------------------------------
 
 

@@ -1,0 +1,360 @@
+"""HTTP caching of public pages and data files, and the content version that keeps it correct.
+
+`public_page` (a view decorator) answers GET and HEAD. For a visitor who is not signed in it
+sends `Cache-Control: public` with max-age and s-maxage from settings (never past the next
+clock boundary), an ETag made from the content version and the address, Last-Modified where the
+page has a date, and 304 to a matching conditional request. `PageCacheMiddleware` keeps what
+such a view rendered in Django's cache (Redis in production) under the content version, and
+serves it early, before sessions, CSRF and the view. Signed-in users (staff) get
+`private, no-store` and never read or fill the cache.
+
+The content version is one database row (`ContentVersion`). Every save, delete and
+many-to-many change of a model in an app that called `track_content()` moves it, in the same
+transaction as the change; so does each clock boundary. Apps say when their pages change by the
+clock alone with `register_boundaries()`: support registers fund rounds opening, becoming
+'closing soon' and closing; scheduled publishing registers its publish and unpublish times.
+"""
+
+import base64
+import hashlib
+import math
+import os
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache as once
+from functools import wraps
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.db import connection
+from django.db.models import F
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+from django.utils.cache import (
+    add_never_cache_headers,
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+)
+from django.utils.http import http_date, parse_http_date
+from django.views.decorators.http import require_safe
+
+BOUNDARY_SOURCES = []  # callables: now -> the next moment a public page changes by the clock, or None
+CONTENT_APPS = {}  # app label -> names of its models that are not public content
+NONCE_PLACEHOLDER = "psm-csp-nonce-placeholder"
+# Headers worked out again for every response served from the cache.
+PER_RESPONSE_HEADERS = {"set-cookie", "content-length", "date", "cache-control", "etag", "last-modified", "expires"}
+
+
+# --- What moves the content version -------------------------------------------------------------
+
+
+def track_content(app_label, *, exclude=()):
+    """Every save, delete and many-to-many change of this app's models moves the content version."""
+    CONTENT_APPS[app_label] = {name.lower() for name in exclude}
+
+
+def register_boundaries(source):
+    """`source(now)` gives the next moment after `now` when a public page changes by the clock alone.
+
+    It may return None (nothing scheduled). Called at most once per content version and boundary.
+    """
+    BOUNDARY_SOURCES.append(source)
+
+
+def _is_content(model):
+    if model.__module__ == "__fake__":  # a migration's historical model: the version table may not exist yet
+        return False
+    opts = model._meta
+    excluded = CONTENT_APPS.get(opts.app_label)
+    return excluded is not None and opts.model_name not in excluded and not opts.model_name.startswith("historical")
+
+
+def _changed(sender, **kwargs):
+    if kwargs.get("action", "post").startswith("pre") or not _is_content(sender):
+        return
+    bump(using=kwargs.get("using"))
+
+
+def _settings_changed(**kwargs):
+    # Only tests change settings in a running process (a deployment restarts, and release() moves).
+    cache.clear()
+
+
+def connect_signals():
+    post_save.connect(_changed, dispatch_uid="psm_content_version_save")
+    post_delete.connect(_changed, dispatch_uid="psm_content_version_delete")
+    m2m_changed.connect(_changed, dispatch_uid="psm_content_version_m2m")
+    setting_changed.connect(_settings_changed, dispatch_uid="psm_page_cache_settings")
+
+
+def bump(*, now=None, using=None):
+    """Move the content version, inside the caller's transaction when there is one.
+
+    Anything that changes public content without a model signal (a queryset `update()`, a bulk
+    import with `bulk_create`) calls this itself.
+    """
+    from psm_site.models import ContentVersion
+
+    versions = ContentVersion.objects.using(using or "default")
+    moved = versions.filter(pk=1).update(number=F("number") + 1, changed_at=now or timezone.now(), boundary_known=False)
+    if not moved:
+        versions.get_or_create(pk=1)
+
+
+@dataclass(frozen=True)
+class Version:
+    number: int
+    changed_at: object  # aware datetime
+    next_boundary: object  # aware datetime or None
+
+
+def next_boundary(now):
+    """The soonest moment after `now` when any registered source says a page changes by the clock."""
+    moments = [source(now) for source in BOUNDARY_SOURCES]
+    return min((moment for moment in moments if moment is not None and moment > now), default=None)
+
+
+def _moment(value):
+    """A datetime column read with plain SQL: SQLite gives naive UTC (or text), PostgreSQL aware."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
+
+
+def current_version(now=None):
+    """The content version now: one query, plus the boundary sources' queries after a change or a boundary.
+
+    Passing a boundary moves the number, so pages cached before it are never served after it.
+    """
+    from psm_site.models import ContentVersion
+
+    now = now or timezone.now()
+    # Every visitor's request asks this, so plain SQL: the ORM would spend longer building it than running it.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT "number", "changed_at", "next_boundary", "boundary_known" FROM "{ContentVersion._meta.db_table}" '
+            'WHERE "id" = 1'
+        )
+        row = cursor.fetchone()
+    if row is None:
+        ContentVersion.objects.get_or_create(pk=1)
+        row = (1, now, None, False)
+    number, changed_at, boundary, known = row[0], _moment(row[1]), _moment(row[2]), bool(row[3])
+    if known and (boundary is None or now < boundary):
+        return Version(number, changed_at, boundary)
+    upcoming = next_boundary(now)
+    unchanged = ContentVersion.objects.filter(pk=1, number=number)
+    if known:  # the boundary has passed
+        unchanged.update(number=number + 1, changed_at=now, next_boundary=upcoming, boundary_known=True)
+        return Version(number + 1, now, upcoming)
+    unchanged.update(next_boundary=upcoming, boundary_known=True)
+    return Version(number, changed_at, upcoming)
+
+
+@once
+def release():
+    """A fingerprint of the code, templates, static manifest and environment being served.
+
+    Part of every cache key and ETag, so a deployment never serves pages rendered by the last one.
+    """
+    digest = hashlib.blake2b(digest_size=8)
+    base = Path(settings.BASE_DIR)
+    folders = [Path(config.path) for config in apps.get_app_configs()]
+    folders = [folder for folder in folders if folder.is_relative_to(base) and "site-packages" not in folder.parts]
+    folders += [Path(folder) for engine in settings.TEMPLATES for folder in engine.get("DIRS", [])]
+    for folder in sorted(set(folders)):
+        for path in sorted(folder.rglob("*")):
+            if path.suffix in {".py", ".html", ".txt", ".xml", ".svg"} and "migrations" not in path.parts:
+                digest.update(str(path.relative_to(base)).encode() + b"\0" + path.read_bytes())
+    # Libraries (their templates render too) by their pinned versions, and the static files' names.
+    for path in [
+        base / "requirements.txt",
+        base / "package-lock.json",
+        Path(settings.STATIC_ROOT) / "staticfiles.json",
+    ]:
+        if path.is_file():
+            digest.update(path.read_bytes())
+    volatile = {"HOSTNAME", "PWD", "OLDPWD", "SHLVL", "_", "TERM", "SERVER_SOFTWARE"}
+    for name, value in sorted(os.environ.items()):
+        if name not in volatile:
+            digest.update(f"{name}={value}\0".encode())
+    return digest.hexdigest()
+
+
+# --- The view decorator and the middleware that serves the cache ----------------------------------
+
+
+def dated(response, moment):
+    """Give a public page's Last-Modified: the date the page shows (first published or last updated)."""
+    response.psm_date = moment
+    return response
+
+
+def public_page(view):
+    """GET and HEAD; cacheable by anyone for visitors, `private, no-store` for staff (see module docstring)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.user.is_authenticated:
+            response = view(request, *args, **kwargs)
+            add_never_cache_headers(response)
+            return response
+        now = timezone.now()
+        version, _, etag = _lookup(request, now)
+        answer = get_conditional_response(request, etag=etag)
+        last_modified = None
+        if answer is None:
+            answer = view(request, *args, **kwargs)
+            if getattr(answer, "is_rendered", True) is False:  # a TemplateResponse (the sitemap's)
+                answer.render()
+            if not _cacheable(answer):
+                return answer
+            last_modified = _last_modified(answer, version)
+            answer.psm_store = {
+                "last_modified": last_modified,
+                "timeout": _seconds_left(version, now, settings.PAGE_CACHE_SECONDS),
+            }
+            answer = get_conditional_response(request, etag=etag, last_modified=last_modified, response=answer)
+        return _public(answer, version, now, etag, last_modified)
+
+    page = require_safe(wrapper)
+    page.psm_public_page = True
+    return page
+
+
+class PageCacheMiddleware:
+    """Serves a visitor's page from the cache before sessions, CSRF, auth, the URL's view or CSP run.
+
+    Placed just inside WhiteNoise. Only for GET and HEAD of a `public_page` view, without a session
+    cookie (staff always have one): anything else passes through. A miss goes down the stack; when
+    the view marked the response cacheable, its final headers and body are kept, the CSP nonce
+    replaced by a placeholder that each hit fills with a fresh nonce.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not self._applies(request):
+            return self.get_response(request)
+        now = timezone.now()
+        version, key, etag = _lookup(request, now)
+        entry = cache.get(key)
+        if entry is not None:
+            return _serve(entry, request, version, now, etag)
+        response = self.get_response(request)
+        plan = getattr(response, "psm_store", None)
+        if plan and plan["timeout"] and response.status_code == 200 and not response.cookies:
+            _store(response, key, plan)
+        return response
+
+    @staticmethod
+    def _applies(request):
+        if not settings.PAGE_CACHE or request.method not in ("GET", "HEAD"):
+            return False
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return False
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return False
+        return getattr(match.func, "psm_public_page", False)
+
+
+def _lookup(request, now):
+    """(content version, cache key, ETag) for this request, worked out once per request."""
+    found = getattr(request, "_psm_page", None)
+    if found is None:
+        version = current_version(now)
+        address = hashlib.blake2b(request.build_absolute_uri().encode(), digest_size=12).hexdigest()
+        key = f"psm:page:{release()}:{version.number}:{address}"
+        etag = '"' + hashlib.blake2b(key.encode(), digest_size=10).hexdigest() + '"'
+        found = request._psm_page = (version, key, etag)
+    return found
+
+
+def _cacheable(response):
+    control = response.get("Cache-Control", "")
+    return response.status_code == 200 and not response.cookies and "private" not in control and "no-" not in control
+
+
+def _last_modified(response, version):
+    """The page's own date (or a Last-Modified the view set, as feeds do), or the last content change if later."""
+    date = getattr(response, "psm_date", None)
+    if date is None and response.has_header("Last-Modified"):
+        date = datetime.fromtimestamp(parse_http_date(response["Last-Modified"]), tz=UTC)
+    if date is None:
+        return None
+    return int(max(date, version.changed_at).timestamp())
+
+
+def _seconds_left(version, now, limit):
+    if version.next_boundary is None:
+        return limit
+    return max(0, min(limit, math.floor((version.next_boundary - now).total_seconds())))
+
+
+def _public(response, version, now, etag, last_modified):
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=_seconds_left(version, now, settings.HTTP_CACHE_MAX_AGE),
+        s_maxage=_seconds_left(version, now, settings.HTTP_CACHE_S_MAXAGE),
+    )
+    response["ETag"] = etag
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(last_modified)
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+def _store(response, key, plan):
+    nonce = re.search(r"'nonce-([^']+)'", response.get("Content-Security-Policy", ""))
+    nonce = nonce.group(1) if nonce else None
+    headers = [
+        (name, value.replace(nonce, NONCE_PLACEHOLDER) if nonce else value)
+        for name, value in response.items()
+        if name.lower() not in PER_RESPONSE_HEADERS
+    ]
+
+    def save(content):
+        # A cached page must not repeat one visitor's CSP nonce: keep a placeholder, fill it per response.
+        if nonce:
+            content = content.replace(nonce.encode(), NONCE_PLACEHOLDER.encode())
+        entry = {"headers": headers, "content": content, "last_modified": plan["last_modified"]}
+        cache.set(key, entry, plan["timeout"])
+
+    if not response.streaming:
+        save(response.content)
+        return
+    chunks = []
+
+    def collect(stream):
+        for chunk in stream:
+            chunks.append(chunk)
+            yield chunk
+        save(b"".join(chunks))
+
+    response.streaming_content = collect(response.streaming_content)
+
+
+def _serve(entry, request, version, now, etag):
+    last_modified = entry["last_modified"]
+    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if response is None:
+        nonce = base64.b64encode(os.urandom(16)).decode("ascii")
+        content = entry["content"].replace(NONCE_PLACEHOLDER.encode(), nonce.encode())
+        response = HttpResponse(b"" if request.method == "HEAD" else content)
+        for name, value in entry["headers"]:
+            response[name] = value.replace(NONCE_PLACEHOLDER, nonce)
+        response["Content-Length"] = str(len(content))
+    return _public(response, version, now, etag, last_modified)
