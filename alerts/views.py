@@ -49,7 +49,7 @@ def _address_limited(address):
     return over_limit(f"address:{digest}", PER_ADDRESS_PER_HOUR, 3600)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def subscribe(request):
     data = request.POST if request.method == "POST" else request.GET
     try:
@@ -92,7 +92,7 @@ def subscribe(request):
     return _private(render(request, "alerts/check_email.html", {**context, "address": address}))
 
 
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "HEAD"])
 def confirm(request, token):
     try:
         subscription, frequency = tokens.read_confirm_token(token)
@@ -115,7 +115,7 @@ def confirm(request, token):
 
 
 @csrf_exempt  # RFC 8058: mail providers POST 'List-Unsubscribe=One-Click' with no cookie; the token is the proof
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request, token):
     try:
         subscriber, topic_ids = tokens.read_unsubscribe_token(token)
@@ -144,7 +144,7 @@ def _remove(subscriber, subscriptions):
     return False
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def manage(request, token):
     try:
         subscriber = tokens.read_manage_token(token)
@@ -179,7 +179,7 @@ def manage(request, token):
     return _private(render(request, "alerts/manage.html", context, status=status))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def manage_request(request):
     """Ask for a new link to manage subscriptions. The answer never says whether the address is known."""
     if request.method == "GET":
