@@ -11,6 +11,7 @@ from django.db import transaction
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -49,6 +50,7 @@ def _address_limited(address):
     return over_limit(f"address:{digest}", PER_ADDRESS_PER_HOUR, 3600)
 
 
+@cache_control(private=True)  # a form, personal once answered
 @require_http_methods(["GET", "HEAD", "POST"])
 def subscribe(request):
     data = request.POST if request.method == "POST" else request.GET
@@ -179,6 +181,7 @@ def manage(request, token):
     return _private(render(request, "alerts/manage.html", context, status=status))
 
 
+@cache_control(private=True)  # a form with a CSRF token
 @require_http_methods(["GET", "HEAD", "POST"])
 def manage_request(request):
     """Ask for a new link to manage subscriptions. The answer never says whether the address is known."""
