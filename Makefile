@@ -8,7 +8,7 @@ PORT ?= 8000
 CSS := static/build/css/psm.css static/build/css/psm-gds.css
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast lint bench collectstatic clean prod prod-stop backup restore fuzz audit
+.PHONY: help run worker test test-fast lint bench collectstatic clean prod prod-stop backup restore fuzz audit
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -37,6 +37,10 @@ run: $(VENV)/.runtime $(CSS) ## Install, migrate, load fixtures/ (first time onl
 	DJANGO_DEBUG=on $(PY) manage.py load_initial_content
 	DJANGO_DEBUG=on $(PY) manage.py create_demo_users
 	DJANGO_DEBUG=on $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+worker: $(VENV)/.runtime ## Beside `make run`: the task worker and the alerts clock (emails print here unless EMAIL_HOST is set)
+	DJANGO_DEBUG=on $(PY) manage.py alerts_clock --every 120 & clock=$$!; trap "kill $$clock" EXIT INT TERM; \
+	DJANGO_DEBUG=on $(PY) manage.py db_worker --no-reload
 
 test: $(VENV)/.dev $(CSS) ## Install test tools and run the whole suite (browser tests need Debian's chromium)
 	$(PY) -m pytest $(PYTEST_ARGS)

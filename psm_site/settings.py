@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "psm_site",
     "mutuals",
     "support",
+    "alerts",
 ]
 
 MIDDLEWARE = [
@@ -117,6 +118,8 @@ WSGI_APPLICATION = "psm_site.wsgi.application"
 SITE_ID = 1
 # The public host name, for absolute links in the sitemap.
 SITE_DOMAIN = env_str("SITE_DOMAIN", "127.0.0.1:8000")
+# The site's address for links in emails (no request to build them from).
+SITE_URL = env_str("SITE_URL", ("http://" if DEBUG or TESTING else "https://") + SITE_DOMAIN).rstrip("/")
 
 TEMPLATES = [
     {
@@ -194,11 +197,12 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 ADMIN_PATH = env_str("ADMIN_PATH", "admin/").strip("/") + "/"
 ADMIN_IDLE_MINUTES = env_int("ADMIN_IDLE_MINUTES", 30)
 
-# Work that must not run inside a request (large imports) goes to the task worker,
-# `manage.py db_worker`, through the database (django-tasks; Django 6's own tasks framework).
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Admin imports of more rows than this are checked and imported by the task worker.
 IMPORT_IN_BACKGROUND_ROWS = env_int("IMPORT_IN_BACKGROUND_ROWS", 1000)
+
+# Work that must not run inside a request (large imports, email alerts) goes to the task worker,
+# `manage.py db_worker`, through the database (django-tasks; Django 6's own tasks framework).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -395,3 +399,28 @@ HTTP_CACHE_S_MAXAGE = env_int("HTTP_CACHE_S_MAXAGE", 300)
 # version (every change to public content moves it, so an edit shows on the next request).
 PAGE_CACHE = env_bool("PAGE_CACHE", True)
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 24 * 3600)
+
+# Email: GOV.UK Notify when NOTIFY_API_KEY is set, SMTP when EMAIL_HOST is set, else the console.
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Public Service Mutuals <noreply@mutuals.example>")
+NOTIFY_API_KEY = env_str("NOTIFY_API_KEY")
+# A Notify email template whose subject is ((subject)) and whose body is ((body)).
+NOTIFY_TEMPLATE_ID = env_str("NOTIFY_TEMPLATE_ID")
+NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+if NOTIFY_API_KEY:
+    EMAIL_BACKEND = "alerts.notify.NotifyEmailBackend"
+elif EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# Email alerts: daily digests go at this UK time, weekly ones on this day (0 = Monday).
+ALERTS_DIGEST_TIME = env_str("ALERTS_DIGEST_TIME", "09:30")
+ALERTS_WEEKLY_DAY = env_int("ALERTS_WEEKLY_DAY", 0)
+# Subscribe attempts allowed per client per hour.
+ALERTS_SUBSCRIBE_LIMIT = env_int("ALERTS_SUBSCRIBE_LIMIT", 10)

@@ -12,6 +12,13 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from psm_site.limits import feedback_limit
 
 _document_sources = []
+_privacy_sections = []
+
+
+def register_privacy_section(template_name):
+    """An app that keeps personal data of its own adds a section (a template) to the privacy notice."""
+    if template_name not in _privacy_sections:
+        _privacy_sections.append(template_name)
 
 
 def register_documents(source):
@@ -57,6 +64,7 @@ def privacy_facts():
         "server_log_retention": days(settings.SERVER_LOG_RETENTION_DAYS),
         "staff_account_retention": days(settings.STAFF_ACCOUNT_RETENTION_DAYS),
         "tile_host": tile_host(),
+        "sections": list(_privacy_sections),
     }
 
 

@@ -36,6 +36,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon),
     path(settings.ADMIN_PATH, admin.site.urls),
     path("support/", include("support.urls")),
+    path("email-alerts/", include("alerts.urls")),
     path("", include("mutuals.urls")),
 ]
 

@@ -85,6 +85,14 @@ def uk_day(value, fmt="j F Y"):
     return format_html('<time datetime="{}">{}</time>', day.isoformat(), date_format(day, fmt))
 
 
+@register.inclusion_tag("includes/get_emails.html")
+def get_emails_link(subject, label="Get emails about this page", **filters):
+    """GOV.UK's 'Get emails about this page' link, when an app offers emails about `subject`."""
+    from psm_site.follow import link
+
+    return {"url": link(subject, **filters), "label": label}
+
+
 @register.simple_tag
 def admin_change_url(item):
     """The admin page that edits `item` (for the preview banner's 'Edit this page')."""

@@ -21,6 +21,9 @@ pytestmark = pytest.mark.django_db
 NOT_LINKED = {
     "feedback-useful": "the form the 'Is this page useful?' buttons open (a GET form, not a link)",
     "feedback-thanks": "shown after posting feedback",
+    "alerts:confirm": "a signed link in the confirmation email",
+    "alerts:manage": "a signed link in every email",
+    "alerts:unsubscribe": "a signed link (and the List-Unsubscribe header) in every alert email",
     "mutuals:mutual-points": "fetched by the map script (static/js/mutual-map.js) for its markers",
     "mutuals:mutual-results": "fetched by the map script for the count and list when a filter changes",
 }

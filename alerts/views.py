@@ -1,0 +1,200 @@
+"""'Get emails about this': subscribe (frequency, address, confirm by email), manage, unsubscribe.
+
+The journey follows GOV.UK's and needs no JavaScript and no account: every later step is a
+signed link sent to the address.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.db import transaction
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.cache import cache_control
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from alerts import sending, tokens
+from alerts.forms import AddressForm, FrequencyForm, ManageForm, SubscribeForm
+from alerts.limits import client_address, over_limit
+from alerts.models import Frequency, Subscriber, Subscription, Topic
+from alerts.topics import UnknownTopic, describe
+
+PER_ADDRESS_PER_HOUR = 5
+
+
+def _private(response):
+    """Pages reached by a personal link: never cached, indexed or passed on as a referrer."""
+    add_never_cache_headers(response)
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _unknown_topic(request):
+    return render(request, "alerts/unknown_topic.html", status=404)
+
+
+def _too_many(request):
+    return render(request, "alerts/too_many.html", status=429)
+
+
+def _link_problem(request, *, expired=False, used=False, status=400, topic=None):
+    context = {"expired": expired, "used": used, "topic": topic}
+    return _private(render(request, "alerts/link_problem.html", context, status=status))
+
+
+def _address_limited(address):
+    digest = hashlib.sha256(address.lower().encode()).hexdigest()
+    return over_limit(f"address:{digest}", PER_ADDRESS_PER_HOUR, 3600)
+
+
+@cache_control(private=True)  # a form, personal once answered
+@require_http_methods(["GET", "HEAD", "POST"])
+def subscribe(request):
+    data = request.POST if request.method == "POST" else request.GET
+    try:
+        spec = describe(data.get("topic", ""))
+    except UnknownTopic:
+        return _unknown_topic(request)
+    context = {"spec": spec}
+    if request.method == "GET":
+        if "frequency" not in request.GET and "answered" not in request.GET:
+            return render(request, "alerts/subscribe_frequency.html", {**context, "form": FrequencyForm()})
+        form = FrequencyForm(request.GET)
+        if not form.is_valid():
+            return render(request, "alerts/subscribe_frequency.html", {**context, "form": form})
+        address_form = AddressForm()
+        return render(
+            request,
+            "alerts/subscribe_address.html",
+            {**context, "form": address_form, "frequency": form.cleaned_data["frequency"]},
+        )
+    if over_limit(f"client:{client_address(request)}", settings.ALERTS_SUBSCRIBE_LIMIT, 3600):
+        return _too_many(request)
+    form = SubscribeForm(request.POST)
+    if not form.is_valid():
+        if "frequency" in form.errors:
+            return render(request, "alerts/subscribe_frequency.html", {**context, "form": FrequencyForm(request.POST)})
+        return render(
+            request,
+            "alerts/subscribe_address.html",
+            {**context, "form": form, "frequency": form.cleaned_data["frequency"]},
+        )
+    address, frequency = form.cleaned_data["address"], form.cleaned_data["frequency"]
+    if not _address_limited(address):
+        with transaction.atomic():
+            topic, _ = Topic.objects.update_or_create(key=spec.key, defaults={"title": spec.title, "url": spec.url})
+            subscriber, _ = Subscriber.objects.get_or_create(address=address)
+            subscription, _ = Subscription.objects.get_or_create(
+                subscriber=subscriber, topic=topic, defaults={"frequency": frequency}
+            )
+            sending.queue_confirmation(subscription, frequency)
+    return _private(render(request, "alerts/check_email.html", {**context, "address": address}))
+
+
+@require_http_methods(["GET", "HEAD"])
+def confirm(request, token):
+    try:
+        subscription, frequency = tokens.read_confirm_token(token)
+    except tokens.ExpiredToken:
+        return _link_problem(request, expired=True, status=410)
+    except tokens.BadToken:
+        return _link_problem(request)
+    if frequency not in Frequency.values:
+        return _link_problem(request)
+    if subscription.confirmed_at and subscription.frequency == frequency:
+        return _link_problem(request, used=True, status=410, topic=subscription.topic)
+    subscription.confirmed_at = subscription.confirmed_at or timezone.now()
+    subscription.frequency = frequency
+    subscription.save(update_fields=["confirmed_at", "frequency"])
+    context = {
+        "subscription": subscription,
+        "manage_url": sending.manage_url(subscription.subscriber),
+    }
+    return _private(render(request, "alerts/confirmed.html", context))
+
+
+@csrf_exempt  # RFC 8058: mail providers POST 'List-Unsubscribe=One-Click' with no cookie; the token is the proof
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request, token):
+    try:
+        subscriber, topic_ids = tokens.read_unsubscribe_token(token)
+    except tokens.BadToken:
+        return _link_problem(request)
+    subscriptions = (
+        Subscription.objects.filter(subscriber=subscriber, topic_id__in=topic_ids).select_related("topic")
+        if subscriber
+        else Subscription.objects.none()
+    )
+    if request.method == "GET":
+        return _private(render(request, "alerts/unsubscribe.html", {"subscriptions": subscriptions}))
+    titles = [s.topic.title for s in subscriptions]
+    if subscriber:
+        _remove(subscriber, subscriptions)
+    return _private(render(request, "alerts/unsubscribed.html", {"titles": titles}))
+
+
+def _remove(subscriber, subscriptions):
+    """Remove subscriptions; an address left with none is deleted."""
+    with transaction.atomic():
+        subscriptions.delete()
+        if not subscriber.subscriptions.exists():
+            subscriber.delete()
+            return True
+    return False
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def manage(request, token):
+    try:
+        subscriber = tokens.read_manage_token(token)
+    except tokens.ExpiredToken:
+        return _link_problem(request, expired=True, status=410)
+    except tokens.BadToken:
+        return _link_problem(request)
+    confirmed = subscriber.subscriptions.filter(confirmed_at__isnull=False).select_related("topic")
+    message, status = "", 200
+    if request.method == "POST":
+        form = ManageForm(request.POST)
+        chosen = None
+        if form.is_valid() and form.cleaned_data["action"] != "remove-all":
+            chosen = confirmed.filter(pk=form.cleaned_data["subscription"]).first()
+        if not form.is_valid() or (form.cleaned_data["action"] != "remove-all" and chosen is None):
+            message, status = "That change could not be made. Choose a subscription from the list.", 400
+        elif form.cleaned_data["action"] == "remove-all":
+            subscriber.delete()
+            return _private(render(request, "alerts/unsubscribed.html", {"everything": True}))
+        elif form.cleaned_data["action"] == "remove":
+            title = chosen.topic.title
+            if _remove(subscriber, confirmed.filter(pk=chosen.pk)):
+                return _private(render(request, "alerts/unsubscribed.html", {"titles": [title], "everything": True}))
+            message = f"You’ve unsubscribed from ‘{title}’."
+        elif form.cleaned_data["frequency"]:
+            chosen.frequency = form.cleaned_data["frequency"]
+            chosen.save(update_fields=["frequency"])
+            message = f"You’ll now get emails about ‘{chosen.topic.title}’ {chosen.get_frequency_display().lower()}."
+        else:
+            message, status = "Select how often you want to get emails", 400
+    context = {"subscriptions": confirmed, "message": message, "error": status != 200, "frequencies": Frequency.choices}
+    return _private(render(request, "alerts/manage.html", context, status=status))
+
+
+@cache_control(private=True)  # a form with a CSRF token
+@require_http_methods(["GET", "HEAD", "POST"])
+def manage_request(request):
+    """Ask for a new link to manage subscriptions. The answer never says whether the address is known."""
+    if request.method == "GET":
+        return render(request, "alerts/manage_request.html", {"form": AddressForm()})
+    if over_limit(f"client:{client_address(request)}", settings.ALERTS_SUBSCRIBE_LIMIT, 3600):
+        return _too_many(request)
+    form = AddressForm(request.POST)
+    if not form.is_valid():
+        return render(request, "alerts/manage_request.html", {"form": form})
+    address = form.cleaned_data["address"]
+    subscriber = Subscriber.objects.filter(address=address, subscriptions__confirmed_at__isnull=False).first()
+    if subscriber and not _address_limited(address):
+        with transaction.atomic():
+            sending.queue_manage_link(subscriber)
+    return _private(render(request, "alerts/check_email.html", {"address": address, "manage": True}))

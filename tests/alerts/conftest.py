@@ -1,0 +1,1 @@
+from tests.alerts.servers import _fresh_limits, notify, smtp, work  # noqa: F401 - fixtures
