@@ -72,7 +72,7 @@ def alert_for_note(note_id):
     if note is None:
         return None
     model = note.content_type.model_class()
-    item = model.objects.published().filter(pk=note.object_id).first() if model else None
+    item = model.objects.public().filter(pk=note.object_id).first() if model else None
     if item is None:
         return None
     first = note.note.strip() == FIRST_PUBLISHED_NOTE
@@ -131,7 +131,7 @@ def _round_saved(sender, instance, created, raw=False, **kwargs):
 
 
 def alert_for_deadline(round_id, old, new):
-    fund_round = FundRound.objects.published().select_related("fund").filter(pk=round_id, closes_at=new).first()
+    fund_round = FundRound.objects.public().select_related("fund").filter(pk=round_id, closes_at=new).first()
     if fund_round is None or new <= timezone.now():
         return None
     return build_alert(
@@ -173,7 +173,7 @@ def clock(now=None):
         since = run.ran_at
         if now <= since:
             return built
-        published = FundRound.objects.published().select_related("fund")
+        published = FundRound.objects.public().select_related("fund")
         for fund_round in published.filter(opens_at__gt=since, opens_at__lte=now, closes_at__gt=now):
             built.append(
                 build_alert(

@@ -82,9 +82,11 @@ def _changed(sender, **kwargs):
     bump(using=kwargs.get("using"))
 
 
-def _settings_changed(**kwargs):
+def _settings_changed(*, setting, **kwargs):
     # Only tests change settings in a running process (a deployment restarts, and release() moves).
-    cache.clear()
+    # A changed CACHES is a new, empty cache already, and the one it names may not be reachable.
+    if setting != "CACHES":
+        cache.clear()
 
 
 def connect_signals():
