@@ -71,12 +71,12 @@ def test_too_many_query_parameters_get_the_400_page(url, caplog):
 
 
 def test_server_error_page_for_an_unexpected_fault(client, monkeypatch):
-    from psm_site import views
+    from mutuals.models import Mutual
 
     def fault(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(views.Mutual.objects, "published", fault)
+    monkeypatch.setattr(Mutual.objects, "published", fault)  # the home page's live count
     broken = Client(raise_request_exception=False)
     response = broken.get("/")
     assert response.status_code == 500

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from psm_site.spreadsheets import safe_cell
 from tests.factories import make_mutual
+from tests.helpers import body
 
 pytestmark = pytest.mark.django_db
 DANGEROUS = ["=", "+", "-", "@", "\t", "\r"]
@@ -28,7 +29,7 @@ def test_safe_values_are_left_alone(value):
 def test_mutuals_csv_neutralises_cells_and_json_keeps_the_true_value(client, start):
     name = start + "1+1"
     make_mutual(name=name, town="=cmd|' /C calc'!A0", parent_body="@SUM(A1)")
-    rows = list(csv.DictReader(io.StringIO(client.get(reverse("mutuals:mutuals-csv")).text)))
+    rows = list(csv.DictReader(io.StringIO(body(client.get(reverse("mutuals:mutuals-csv"))).decode())))
     assert rows[0]["name"] == "'" + name
     assert rows[0]["town"] == "'=cmd|' /C calc'!A0" and rows[0]["parent_body"] == "'@SUM(A1)"
     assert rows[0]["longitude"] == "-1.54920"  # a number stays a number
