@@ -17,7 +17,7 @@ from mutuals.models import Mutual
 from psm_site.models import ChangeNote
 from psm_site.publishing import FIRST_PUBLISHED_NOTE
 from support import uktime
-from support.models import FundRound
+from support.models import Fund, FundRound
 
 log = logging.getLogger(__name__)
 
@@ -77,14 +77,14 @@ def alert_for_note(note_id):
         return None
     first = note.note.strip() == FIRST_PUBLISHED_NOTE
     if isinstance(item, FundRound) and first:
-        return build_alert(
-            event=f"new-round:{item.pk}",
-            kind=Alert.Kind.NEW_ROUND,
-            title=f"{item.fund.name}: round {item.number} announced",
-            note=_round_dates(item),
-            url=item.get_absolute_url(),
-            topic_keys=topics.round_topic_keys(item),
+        return alert_for_new_round(item)
+    if isinstance(item, Fund) and first:
+        # Rounds published while their fund was still a draft were not public then: announce them now.
+        rounds = (
+            FundRound.objects.public().select_related("fund__programme").filter(fund=item, closes_at__gt=timezone.now())
         )
+        announced = [alert_for_new_round(fund_round) for fund_round in rounds]
+        return next((alert for alert in announced if alert), None)
     if isinstance(item, Mutual) and first:
         keys = [
             t.key for t in Topic.objects.filter(key__startswith=topics.MUTUALS) if topics.matches_mutual(t.key, item)
@@ -110,6 +110,18 @@ def alert_for_note(note_id):
     return None
 
 
+def alert_for_new_round(fund_round):
+    """'Round N announced', once per round, when it first becomes public (it or its fund published)."""
+    return build_alert(
+        event=f"new-round:{fund_round.pk}",
+        kind=Alert.Kind.NEW_ROUND,
+        title=f"{fund_round.fund.display_name}: {fund_round.title_in_sentence} announced",
+        note=_round_dates(fund_round),
+        url=fund_round.get_absolute_url(),
+        topic_keys=topics.round_topic_keys(fund_round),
+    )
+
+
 def _round_dates(fund_round):
     opens = f"Opens {fund_round.opening_text}. " if fund_round.opens_at else ""
     return f"{opens}Closes at {fund_round.deadline_text}."
@@ -131,14 +143,14 @@ def _round_saved(sender, instance, created, raw=False, **kwargs):
 
 
 def alert_for_deadline(round_id, old, new):
-    fund_round = FundRound.objects.public().select_related("fund").filter(pk=round_id, closes_at=new).first()
+    fund_round = FundRound.objects.public().select_related("fund__programme").filter(pk=round_id, closes_at=new).first()
     if fund_round is None or new <= timezone.now():
         return None
     return build_alert(
         event=f"deadline:{round_id}:{old.isoformat()}:{new.isoformat()}",
         kind=Alert.Kind.DEADLINE,
-        title=f"{fund_round.fund.name}: the round {fund_round.number} deadline has changed",
-        note=f"Round {fund_round.number} now closes at {uktime.deadline(new)}. It was {uktime.deadline(old)}.",
+        title=f"{fund_round.fund.display_name}: the deadline for {fund_round.title_in_sentence} has changed",
+        note=f"{fund_round.title} now closes at {uktime.deadline(new)}. It was {uktime.deadline(old)}.",
         url=fund_round.get_absolute_url(),
         topic_keys=topics.round_topic_keys(fund_round),
     )
@@ -173,14 +185,14 @@ def clock(now=None):
         since = run.ran_at
         if now <= since:
             return built
-        published = FundRound.objects.public().select_related("fund")
+        published = FundRound.objects.public().select_related("fund__programme")
         for fund_round in published.filter(opens_at__gt=since, opens_at__lte=now, closes_at__gt=now):
             built.append(
                 build_alert(
                     event=f"open:{fund_round.pk}:{fund_round.opens_at.isoformat()}",
                     kind=Alert.Kind.ROUND_OPEN,
-                    title=f"{fund_round.fund.name}: round {fund_round.number} is now open",
-                    note=f"Round {fund_round.number} is open for applications until {fund_round.deadline_text}.",
+                    title=f"{fund_round.fund.display_name}: {fund_round.title_in_sentence} is now open",
+                    note=f"{fund_round.title} is open for applications until {fund_round.deadline_text}.",
                     url=fund_round.get_absolute_url(),
                     topic_keys=topics.round_topic_keys(fund_round),
                     happened_at=fund_round.opens_at,
@@ -195,8 +207,8 @@ def clock(now=None):
                 build_alert(
                     event=f"closing:{fund_round.pk}:{fund_round.closes_at.isoformat()}",
                     kind=Alert.Kind.ROUND_CLOSING,
-                    title=f"{fund_round.fund.name}: round {fund_round.number} closes in 7 days",
-                    note=f"Round {fund_round.number} closes at {fund_round.deadline_text}.",
+                    title=f"{fund_round.fund.display_name}: {fund_round.title_in_sentence} closes in 7 days",
+                    note=f"{fund_round.title} closes at {fund_round.deadline_text}.",
                     url=fund_round.get_absolute_url(),
                     topic_keys=topics.round_topic_keys(fund_round),
                     happened_at=remind_at,

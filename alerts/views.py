@@ -17,9 +17,9 @@ from django.views.decorators.http import require_http_methods
 
 from alerts import sending, tokens
 from alerts.forms import AddressForm, FrequencyForm, ManageForm, SubscribeForm
-from alerts.limits import client_address, over_limit
 from alerts.models import Frequency, Subscriber, Subscription, Topic
 from alerts.topics import UnknownTopic, describe
+from psm_site.limits import seconds_until_allowed
 
 PER_ADDRESS_PER_HOUR = 5
 
@@ -36,8 +36,15 @@ def _unknown_topic(request):
     return render(request, "alerts/unknown_topic.html", status=404)
 
 
-def _too_many(request):
-    return render(request, "alerts/too_many.html", status=429)
+def _too_many(request, wait):
+    response = render(request, "alerts/too_many.html", status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def _client_limited(request):
+    """Seconds this client must wait before asking for another email (0: it may ask now)."""
+    return seconds_until_allowed(request, "alerts-client", settings.ALERTS_SUBSCRIBE_LIMIT, 3600)
 
 
 def _link_problem(request, *, expired=False, used=False, status=400, topic=None):
@@ -45,9 +52,9 @@ def _link_problem(request, *, expired=False, used=False, status=400, topic=None)
     return _private(render(request, "alerts/link_problem.html", context, status=status))
 
 
-def _address_limited(address):
+def _address_limited(request, address):
     digest = hashlib.sha256(address.lower().encode()).hexdigest()
-    return over_limit(f"address:{digest}", PER_ADDRESS_PER_HOUR, 3600)
+    return seconds_until_allowed(request, "alerts-address", PER_ADDRESS_PER_HOUR, 3600, key=digest) > 0
 
 
 @cache_control(private=True)  # a form, personal once answered
@@ -71,8 +78,8 @@ def subscribe(request):
             "alerts/subscribe_address.html",
             {**context, "form": address_form, "frequency": form.cleaned_data["frequency"]},
         )
-    if over_limit(f"client:{client_address(request)}", settings.ALERTS_SUBSCRIBE_LIMIT, 3600):
-        return _too_many(request)
+    if wait := _client_limited(request):
+        return _too_many(request, wait)
     form = SubscribeForm(request.POST)
     if not form.is_valid():
         if "frequency" in form.errors:
@@ -83,7 +90,7 @@ def subscribe(request):
             {**context, "form": form, "frequency": form.cleaned_data["frequency"]},
         )
     address, frequency = form.cleaned_data["address"], form.cleaned_data["frequency"]
-    if not _address_limited(address):
+    if not _address_limited(request, address):
         with transaction.atomic():
             topic, _ = Topic.objects.update_or_create(key=spec.key, defaults={"title": spec.title, "url": spec.url})
             subscriber, _ = Subscriber.objects.get_or_create(address=address)
@@ -187,14 +194,14 @@ def manage_request(request):
     """Ask for a new link to manage subscriptions. The answer never says whether the address is known."""
     if request.method == "GET":
         return render(request, "alerts/manage_request.html", {"form": AddressForm()})
-    if over_limit(f"client:{client_address(request)}", settings.ALERTS_SUBSCRIBE_LIMIT, 3600):
-        return _too_many(request)
+    if wait := _client_limited(request):
+        return _too_many(request, wait)
     form = AddressForm(request.POST)
     if not form.is_valid():
         return render(request, "alerts/manage_request.html", {"form": form})
     address = form.cleaned_data["address"]
     subscriber = Subscriber.objects.filter(address=address, subscriptions__confirmed_at__isnull=False).first()
-    if subscriber and not _address_limited(address):
+    if subscriber and not _address_limited(request, address):
         with transaction.atomic():
             sending.queue_manage_link(subscriber)
     return _private(render(request, "alerts/check_email.html", {"address": address, "manage": True}))

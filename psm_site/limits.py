@@ -34,15 +34,16 @@ def _is_address(value: str) -> bool:
     return True
 
 
-def seconds_until_allowed(request, name: str, limit: int, period: int) -> int:
+def seconds_until_allowed(request, name: str, limit: int, period: int, *, key: str | None = None) -> int:
     """Count one request against `name`; 0 while under `limit` per `period` seconds, else the wait.
 
-    Fixed windows: a key per client per window, counted with the cache's atomic increment
-    (Redis INCR when REDIS_URL is set), so every worker and server shares the count.
+    Counted per client address, or per `key` where something else is limited (an email
+    address's digest). Fixed windows: a key per client per window, counted with the cache's
+    atomic increment (Redis INCR when REDIS_URL is set), so every worker and server shares the count.
     """
     now = time.time()
     window = int(now // period)
-    key = f"limit:{name}:{client_address(request)}:{window}"
+    key = f"limit:{name}:{key or client_address(request)}:{window}"
     if cache.add(key, 1, timeout=period + 1):
         count = 1
     else:

@@ -218,6 +218,23 @@ def test_a_round_scheduled_to_publish_alerts_when_it_goes_live(clock, smtp, work
     assert smtp.subject(message) == "Scheduled Fund: round 1 announced"
 
 
+def test_a_round_published_before_its_fund_is_announced_when_the_fund_is_published(clock, smtp, work):
+    from psm_site.publishing import publish
+
+    clock(uk(2027, 3, 1, 8, 0))
+    follower()
+    work(tick)
+    fund = make_fund(name="Late Fund", published=False)
+    make_round(fund, number=None, opens_at=uk(2027, 3, 10, 9, 0), closes_at=uk(2027, 4, 10, 17, 0))
+    make_round(fund, number=2, opens_at=uk(2026, 1, 10, 9, 0), closes_at=uk(2026, 2, 10, 17, 0))  # closed
+    work(tick)
+    assert not smtp.messages  # the rounds are published, but their fund is not public
+    work(lambda: publish(fund))
+    work(tick)
+    work(lambda: publish(fund))  # a second save of the fund announces nothing again
+    assert [smtp.subject(m) for m in smtp.messages] == ["Late Fund: round closing 10 April 2027 announced"]
+
+
 def test_a_digest_leaves_out_topics_unsubscribed_since(clock, smtp, work, settings):
     from alerts.topics import page_key
 

@@ -103,7 +103,7 @@ def test_round_alerts_for_funding_followers(client, smtp, work, settings):
     work(lambda: fund_round.save())
     moved = smtp.to("funding@example.org")[-1]
     keep(moved, "4-alert-deadline-changed")
-    assert smtp.subject(moved) == "Mutuals Support Fund: the round 1 deadline has changed"
+    assert smtp.subject(moved) == "Mutuals Support Fund: the deadline for round 1 has changed"
     assert "now closes at" in smtp.text(moved)
 
 
@@ -205,8 +205,9 @@ def test_subscribing_is_rate_limited_per_client(client, settings):
 
     cache.clear()
     settings.ALERTS_SUBSCRIBE_LIMIT = 3
-    answers = [subscribe(client, "funding", f"person{n}@example.org").status_code for n in range(5)]
-    assert answers == [200, 200, 200, 429, 429]
+    answers = [subscribe(client, "funding", f"person{n}@example.org") for n in range(5)]
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429, 429]
+    assert 0 < int(answers[-1]["Retry-After"]) <= 3600
     cache.clear()
 
 

@@ -60,6 +60,8 @@ class Relay:
                     selector.register(client, selectors.EVENT_READ, server)
                     selector.register(server, selectors.EVENT_READ, client)
                     continue
+                if key.fileobj.fileno() == -1:  # closed with its partner earlier in this round
+                    continue
                 data = b""
                 try:
                     data = key.fileobj.recv(65536)
