@@ -13,6 +13,13 @@ many-to-many change of a model in an app that called `track_content()` moves it,
 transaction as the change; so does each clock boundary. Apps say when their pages change by the
 clock alone with `register_boundaries()`: support registers fund rounds opening, becoming
 'closing soon' and closing; scheduled publishing registers its publish and unpublish times.
+
+A cache hit touches no database: pages are kept under a *generation*, a random token in the
+cache that every change replaces when it commits (and once before, for the changer's own
+transaction), with the version row's values copied beside it. Replacing rather than counting
+means concurrent changes cannot leave an older token behind: any token written after a commit
+is one no page was cached under. A page rendered during a change is at worst kept under the
+token it started with, which the commit has already retired.
 """
 
 import base64
@@ -30,7 +37,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import setting_changed
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
@@ -108,6 +115,39 @@ def bump(*, now=None, using=None):
     moved = versions.filter(pk=1).update(number=F("number") + 1, changed_at=now or timezone.now(), boundary_known=False)
     if not moved:
         versions.get_or_create(pk=1)
+    new_generation()  # the changer's own requests, inside its transaction, see the change
+    transaction.on_commit(new_generation, using=using)  # and everyone's once it is committed
+
+
+GENERATION_KEY = "psm:generation"
+
+
+def new_generation():
+    """Retire every page cached so far: later requests look under a token none was kept under."""
+    cache.set(GENERATION_KEY, os.urandom(9).hex(), timeout=None)
+
+
+def generation():
+    token = cache.get(GENERATION_KEY)
+    if token is None:  # a new or emptied cache
+        cache.add(GENERATION_KEY, os.urandom(9).hex(), timeout=None)
+        token = cache.get(GENERATION_KEY)
+    return token
+
+
+def version_now(now=None):
+    """(generation, content version) without the database while the cache holds both."""
+    now = now or timezone.now()
+    token = generation()
+    kept = cache.get(f"psm:version:{token}")
+    if kept is not None and (kept.next_boundary is None or now < kept.next_boundary):
+        return token, kept
+    version = current_version(now)
+    if kept is not None and version.number != kept.number:  # a boundary passed: pages before it are retired
+        new_generation()
+        token = generation()
+    cache.set(f"psm:version:{token}", version, timeout=settings.PAGE_CACHE_SECONDS)
+    return token, version
 
 
 @dataclass(frozen=True)
@@ -276,9 +316,9 @@ def _lookup(request, now):
     """(content version, cache key, ETag) for this request, worked out once per request."""
     found = getattr(request, "_psm_page", None)
     if found is None:
-        version = current_version(now)
+        token, version = version_now(now)
         address = hashlib.blake2b(request.build_absolute_uri().encode(), digest_size=12).hexdigest()
-        key = f"psm:page:{release()}:{version.number}:{address}"
+        key = f"psm:page:{release()}:{token}:{address}"
         etag = '"' + hashlib.blake2b(key.encode(), digest_size=10).hexdigest() + '"'
         found = request._psm_page = (version, key, etag)
     return found

@@ -72,12 +72,14 @@ def _search_postgres(source, text):
     query = SearchQuery(text, search_type="websearch", config="english")
     rows = (
         source.items()
-        .annotate(document=vector)
+        .alias(document=vector)  # matched and ranked in SQL, never sent back
         .filter(document=query)  # the match operator: ts_rank alone is never quite 0
         .annotate(rank=SearchRank(F("document"), query))
         .order_by("-rank", "pk")
-        .distinct()[:MAX_PER_TYPE]
     )
+    if not source.stored:  # a join (a guide's sections) can repeat an item
+        rows = rows.distinct()
+    rows = rows[:MAX_PER_TYPE]
     best = {}
     for item in rows:  # a join (a guide's sections) can repeat an item: keep its best rank
         if item.pk not in best or item.rank > best[item.pk].rank:

@@ -1,13 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from psm_site import views
 from psm_site.admin_site import autodiscover
 from psm_site.cache import public_page
 from psm_site.feeds import UpdatesFeed
-from psm_site.sitemaps import sitemaps
+from psm_site.sitemaps import sitemap_xml
 
 autodiscover()
 
@@ -30,7 +29,7 @@ urlpatterns = [
     path("feedback/", views.feedback_useful, name="feedback-useful"),
     path("feedback/problem/", views.feedback_problem, name="feedback-problem"),
     path("feedback/thanks/", views.feedback_thanks, name="feedback-thanks"),
-    path("sitemap.xml", public_page(sitemap), {"sitemaps": sitemaps()}, name="sitemap"),
+    path("sitemap.xml", public_page(sitemap_xml), name="sitemap"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("favicon.ico", views.favicon),

@@ -57,15 +57,12 @@ def page_title(html: str) -> str:
 def settle_content_version():
     """Work out the content version (and its next clock boundary) before counting a page's queries.
 
-    After a change to content the first anonymous request also asks each boundary source; every
-    later one reads the version with one query, which pinned counts include (VERSION_QUERY).
+    After a change to content the first anonymous request reads the version row and asks each
+    boundary source; later ones find it in the cache beside the generation, with no query.
     """
-    from psm_site.cache import current_version
+    from psm_site.cache import version_now
 
-    current_version()
-
-
-VERSION_QUERY = 1
+    version_now()
 
 
 def body(response):

@@ -151,6 +151,23 @@ def test_sitemap_lists_exactly_the_published_pages(client, content):
     assert "<lastmod>" in response.text
 
 
+def test_sitemap_says_what_djangos_sitemap_template_would(client, content, rf):
+    """Written without the template (too slow at 5,000 mutuals), element for element the same."""
+    import re
+
+    from django.contrib.sitemaps.views import sitemap
+
+    from psm_site.sitemaps import sitemaps
+
+    make_guide(title="Fish & chips <today>", slug="fish-chips")  # escaping
+    ours = client.get(reverse("sitemap"))
+    theirs = sitemap(rf.get("/sitemap.xml"), sitemaps=sitemaps()).render()
+    squashed = [re.sub(r">\s+<", "><", response.content.decode()).strip() for response in (ours, theirs)]
+    assert squashed[0] == squashed[1]
+    assert ours["Content-Type"] == theirs["Content-Type"] and ours.get("Last-Modified") == theirs.get("Last-Modified")
+    assert client.get(reverse("sitemap"), {"p": "x"}).status_code == 404
+
+
 def test_robots_points_at_the_sitemap_and_staging_can_hide(client, settings):
     assert "Sitemap: http://testserver/sitemap.xml" in client.get("/robots.txt").text
     settings.ROBOTS_DISALLOW_ALL = True
