@@ -100,8 +100,7 @@ class Publication(HistoryModeMixin, Publishable):
     def __str__(self):
         return self.title
 
-    def get_absolute_url(self):
-        return reverse("mutuals:publication-detail", kwargs={"slug": self.slug})
+    page_url_name = "mutuals:publication-detail"
 
     def date_display(self):
         """'February 2017' when only the month is known, else '3 April 2017'; '' when unknown."""
@@ -267,8 +266,7 @@ class Guide(HistoryModeMixin, Publishable):
     def __str__(self):
         return self.title
 
-    def get_absolute_url(self):
-        return reverse("mutuals:guide-detail", kwargs={"slug": self.slug})
+    page_url_name = "mutuals:guide-detail"
 
 
 class GuideSection(ConstraintErrorsOnFields, models.Model):
@@ -608,8 +606,7 @@ class Mutual(Publishable):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self):
-        return reverse("mutuals:mutual-detail", kwargs={"slug": self.slug})
+    page_url_name = "mutuals:mutual-detail"
 
     def clean(self):
         super().clean()

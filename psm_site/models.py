@@ -132,6 +132,10 @@ class Publishable(models.Model):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
 
+    # The URL name of an item's page, which takes its slug. A model whose address depends on more
+    # (a fund may live on its programme's page) sets None and defines get_absolute_url itself.
+    page_url_name = None
+
     status = models.CharField(
         "publishing status",
         max_length=10,
@@ -166,6 +170,9 @@ class Publishable(models.Model):
 
     class Meta:
         abstract = True
+
+    def get_absolute_url(self):
+        return reverse(self.page_url_name, kwargs={"slug": self.slug})
 
     def clean(self):
         super().clean()
@@ -300,8 +307,7 @@ class Page(Publishable):
     def __str__(self):
         return self.title
 
-    def get_absolute_url(self):
-        return reverse("page", kwargs={"slug": self.slug})
+    page_url_name = "page"
 
 
 class Feedback(models.Model):

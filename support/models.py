@@ -612,8 +612,7 @@ class Programme(ClosedForGood, ConstraintErrorsOnFields, Publishable):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self):
-        return reverse("support:programme-detail", kwargs={"slug": self.slug})
+    page_url_name = "support:programme-detail"
 
     def public_funds(self):
         """Published funds of this programme (from the page's prefetch when it made one)."""
