@@ -3,6 +3,7 @@
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import F, Q
+from django.urls import reverse
 
 from psm_site.models import ChangeNote, Publishable
 
@@ -32,3 +33,17 @@ def public_change_notes(app_label=None):
         .order_by(F("changed_at").desc(nulls_last=True), "-pk")
         .prefetch_related("item")
     )
+
+
+SLUG_PLACEHOLDER = "psm-slug-placeholder"
+
+
+def address_maker(model):
+    """slug -> the address of `model`'s page for that slug, from one reverse() (thousands of
+    addresses in a sitemap or a search cost no more than one); None where an address needs more
+    than the slug (the model has no `page_url_name`)."""
+    name = getattr(model, "page_url_name", None)
+    if name is None:
+        return None
+    pattern = reverse(name, kwargs={"slug": SLUG_PLACEHOLDER})
+    return lambda slug: pattern.replace(SLUG_PLACEHOLDER, slug)

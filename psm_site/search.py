@@ -17,6 +17,8 @@ from django.db import connection, migrations
 from django.db.models import F, Q
 from django.db.models.expressions import RawSQL
 
+from psm_site.content import address_maker
+
 MAX_PER_TYPE = 200
 DOCUMENT_COLUMN = "search_document"
 
@@ -77,13 +79,23 @@ def _search_postgres(source, text):
         .annotate(rank=SearchRank(F("document"), query))
         .order_by("-rank", "pk")
     )
+    address = address_maker(source.model)
+    if address:  # plain rows: model instances and a reverse() per result cost more than the query
+        rows = rows.values("pk", "slug", "rank", source.title, source.summary)
     if not source.stored:  # a join (a guide's sections) can repeat an item
         rows = rows.distinct()
-    rows = rows[:MAX_PER_TYPE]
     best = {}
-    for item in rows:  # a join (a guide's sections) can repeat an item: keep its best rank
-        if item.pk not in best or item.rank > best[item.pk].rank:
-            best[item.pk] = _result(source, item, item.rank)
+    for item in rows[:MAX_PER_TYPE]:  # where a join repeats an item, keep its best rank
+        if address:
+            pk, rank = item["pk"], item["rank"]
+            result = Result(
+                source.label, str(item[source.title]), str(item[source.summary] or ""), address(item["slug"]), rank
+            )
+        else:
+            pk, rank = item.pk, item.rank
+            result = _result(source, item, rank)
+        if pk not in best or rank > best[pk].rank:
+            best[pk] = result
     return list(best.values())
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from psm_site.content import models_with_pages
+from psm_site.content import address_maker, models_with_pages
 from psm_site.models import ChangeNote
 
 # Lists and tools with no model behind them.
@@ -44,11 +44,9 @@ class PublishedSitemap(Sitemap):
     each address took most of the sitemap's time.
     """
 
-    PLACEHOLDER = "psm-sitemap-slug"
-
     def __init__(self, model):
         self.model = model
-        self.url_name = model.page_url_name
+        self.address = address_maker(model)
 
     def items(self):
         """Published items, each with its newest change note's date from a subquery: one query per model."""
@@ -61,19 +59,18 @@ class PublishedSitemap(Sitemap):
             .annotate(newest_note_at=Subquery(newest_note.values("changed_at")[:1]))
             .order_by("pk")
         )
-        if self.url_name is None:
+        if self.address is None:
             return items
-        self.address = reverse(self.url_name, kwargs={"slug": self.PLACEHOLDER})
         return items.values("slug", "first_published_at", "newest_note_at")
 
     def location(self, item):
-        if self.url_name is None:
+        if self.address is None:
             return item.get_absolute_url()
-        return self.address.replace(self.PLACEHOLDER, item["slug"])
+        return self.address(item["slug"])
 
     def lastmod(self, item):
         """As the page shows it: 'Last updated' when a note is newer than the first publication, else 'Published'."""
-        if self.url_name is None:
+        if self.address is None:
             first, newest = item.first_published_at, item.newest_note_at
         else:
             first, newest = item["first_published_at"], item["newest_note_at"]
