@@ -372,7 +372,7 @@ def _store(response, key, plan):
         # A cached page must not repeat one visitor's CSP nonce: keep a placeholder, fill it per response.
         if nonce:
             content = content.replace(nonce.encode(), NONCE_PLACEHOLDER.encode())
-        entry = {"headers": headers, "content": content, "last_modified": plan["last_modified"]}
+        entry = {"headers": headers, "content": content, "last_modified": plan["last_modified"], "nonce": bool(nonce)}
         cache.set(key, entry, plan["timeout"])
 
     if not response.streaming:
@@ -393,10 +393,13 @@ def _serve(entry, request, version, now, etag):
     last_modified = entry["last_modified"]
     response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if response is None:
-        nonce = base64.b64encode(os.urandom(16)).decode("ascii")
-        content = entry["content"].replace(NONCE_PLACEHOLDER.encode(), nonce.encode())
+        content, headers = entry["content"], entry["headers"]
+        if entry["nonce"]:  # a page with inline scripts or styles: a fresh nonce (data files have none)
+            nonce = base64.b64encode(os.urandom(16)).decode("ascii")
+            content = content.replace(NONCE_PLACEHOLDER.encode(), nonce.encode())
+            headers = [(name, value.replace(NONCE_PLACEHOLDER, nonce)) for name, value in headers]
         response = HttpResponse(b"" if request.method == "HEAD" else content)
-        for name, value in entry["headers"]:
-            response[name] = value.replace(NONCE_PLACEHOLDER, nonce)
+        for name, value in headers:
+            response[name] = value
         response["Content-Length"] = str(len(content))
     return _public(response, version, now, etag, last_modified)

@@ -35,6 +35,8 @@ class RequestLogMiddleware:
         request.id = request_id(request)
         response = self.get_response(request)
         response[HEADER] = request.id
+        if not logger.isEnabledFor(logging.INFO):
+            return response
         logger.info(
             json.dumps(
                 {
