@@ -7,22 +7,15 @@ class MutualsConfig(AppConfig):
 
     def ready(self):
         from django.contrib.sitemaps import GenericSitemap
-        from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from mutuals.models import Attachment, Guide, Mutual, Publication, Region, Sector
-        from mutuals.registry import live_count, registry_changed
+        from mutuals.models import Attachment, Guide, Mutual, Publication, Region
+        from mutuals.registry import live_count
         from psm_site import blocks, sitemaps
         from psm_site.cache import track_content
         from psm_site.search import register
         from psm_site.statements import register_documents
 
         register_documents(Attachment.objects.hosted_documents)
-
-        # The map points' cache follows every change to the registry.
-        for model in (Mutual, Region, Sector):
-            post_save.connect(registry_changed, sender=model, dispatch_uid=f"registry-save-{model.__name__}")
-            post_delete.connect(registry_changed, sender=model, dispatch_uid=f"registry-delete-{model.__name__}")
-        m2m_changed.connect(registry_changed, sender=Mutual.sectors.through, dispatch_uid="registry-sectors")
 
         blocks.register("live_mutual_count", live_count)
         sitemaps.register("mutuals-region", GenericSitemap({"queryset": Region.objects.all()}, changefreq="weekly"))

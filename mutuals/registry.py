@@ -2,7 +2,6 @@
 
 import csv
 import json
-import uuid
 from collections import defaultdict
 
 from django.core.cache import cache
@@ -12,6 +11,7 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
 from mutuals.models import Mutual, Region, Sector
+from psm_site.cache import generation
 from psm_site.spreadsheets import safe_cell
 
 LICENCE = {
@@ -233,21 +233,12 @@ def map_summary(by_region):
 # --- The points endpoint's cache ------------------------------------------------------------------
 
 POINTS_CACHE_SECONDS = 300
-VERSION_KEY = "mutuals:registry-version"
-
-
-def registry_version():
-    """A token that changes whenever a mutual, sector or region is saved or deleted (see apps.py)."""
-    return cache.get_or_set(VERSION_KEY, lambda: uuid.uuid4().hex, None)
-
-
-def registry_changed(**kwargs):
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
 
 
 def cached_points(queryset, query):
-    """compact_points as compact JSON text, cached per filter query and registry version."""
-    key = f"mutuals:points:{registry_version()}:{query}"
+    """compact_points as compact JSON text, cached per filter query under the content's generation
+    (a new one with every change: see psm_site/cache.py)."""
+    key = f"mutuals:points:{generation()}:{query}"
     body = cache.get(key)
     if body is None:
         body = json.dumps(compact_points(queryset), ensure_ascii=False, separators=(",", ":"))

@@ -14,12 +14,12 @@ transaction as the change; so does each clock boundary. Apps say when their page
 clock alone with `register_boundaries()`: support registers fund rounds opening, becoming
 'closing soon' and closing; scheduled publishing registers its publish and unpublish times.
 
-A cache hit touches no database: pages are kept under a *generation*, a random token in the
-cache that every change replaces when it commits (and once before, for the changer's own
-transaction), with the version row's values copied beside it. Replacing rather than counting
-means concurrent changes cannot leave an older token behind: any token written after a commit
-is one no page was cached under. A page rendered during a change is at worst kept under the
-token it started with, which the commit has already retired.
+A cache hit touches no database and makes one round trip to the cache. The cache holds a
+*generation*, a random token that every change replaces when it commits (and once before, for
+the changer's own transaction), the version row as of that generation, and each page with the
+generation it was rendered under; a page from an older generation is a miss. Replacing rather
+than counting means concurrent changes cannot leave an older token behind: any token written
+after a commit is one no page was rendered under.
 """
 
 import base64
@@ -120,33 +120,40 @@ def bump(*, now=None, using=None):
 
 
 GENERATION_KEY = "psm:generation"
+VERSION_KEY = "psm:version"  # (generation, Version): the version row as of that generation
 
 
 def new_generation():
-    """Retire every page cached so far: later requests look under a token none was kept under."""
+    """Retire every page cached so far: each is kept with the generation it was rendered under."""
     cache.set(GENERATION_KEY, os.urandom(9).hex(), timeout=None)
 
 
 def generation():
-    token = cache.get(GENERATION_KEY)
-    if token is None:  # a new or emptied cache
-        cache.add(GENERATION_KEY, os.urandom(9).hex(), timeout=None)
-        token = cache.get(GENERATION_KEY)
-    return token
+    return _settle(cache.get(GENERATION_KEY), None, timezone.now(), read_version=False)[0]
 
 
 def version_now(now=None):
-    """(generation, content version) without the database while the cache holds both."""
-    now = now or timezone.now()
-    token = generation()
-    kept = cache.get(f"psm:version:{token}")
-    if kept is not None and (kept.next_boundary is None or now < kept.next_boundary):
-        return token, kept
+    """(generation, content version), without the database while the cache holds both."""
+    found = cache.get_many([GENERATION_KEY, VERSION_KEY])
+    return _settle(found.get(GENERATION_KEY), found.get(VERSION_KEY), now or timezone.now())
+
+
+def _settle(token, kept, now, *, read_version=True):
+    """The generation, and the version kept beside it if it belongs to it and no boundary has
+    passed; else the version row (which moves when a boundary has passed, and so does the generation)."""
+    if token is None:  # a new or emptied cache
+        cache.add(GENERATION_KEY, os.urandom(9).hex(), timeout=None)
+        token = cache.get(GENERATION_KEY)
+    if not read_version:
+        return token, None
+    if kept is not None and kept[0] == token:
+        if kept[1].next_boundary is None or now < kept[1].next_boundary:
+            return token, kept[1]
     version = current_version(now)
-    if kept is not None and version.number != kept.number:  # a boundary passed: pages before it are retired
+    if kept is not None and kept[0] == token and version.number != kept[1].number:  # a boundary passed
         new_generation()
-        token = generation()
-    cache.set(f"psm:version:{token}", version, timeout=settings.PAGE_CACHE_SECONDS)
+        token = cache.get(GENERATION_KEY)
+    cache.set(VERSION_KEY, (token, version), timeout=settings.PAGE_CACHE_SECONDS)
     return token, version
 
 
@@ -251,7 +258,8 @@ def public_page(view):
             add_never_cache_headers(response)
             return response
         now = timezone.now()
-        version, _, etag = _lookup(request, now)
+        found = _lookup(request, now)
+        version, etag = found.version, found.etag
         answer = get_conditional_response(request, etag=etag)
         last_modified = None
         if answer is None:
@@ -289,14 +297,13 @@ class PageCacheMiddleware:
         if not self._applies(request):
             return self.get_response(request)
         now = timezone.now()
-        version, key, etag = _lookup(request, now)
-        entry = cache.get(key)
-        if entry is not None:
-            return _serve(entry, request, version, now, etag)
+        found = _lookup(request, now, page=True)
+        if found.entry is not None:
+            return _serve(found.entry, request, found.version, now, found.etag)
         response = self.get_response(request)
         plan = getattr(response, "psm_store", None)
         if plan and plan["timeout"] and response.status_code == 200 and not response.cookies:
-            _store(response, key, plan)
+            _store(response, found, plan)
         return response
 
     @staticmethod
@@ -312,15 +319,29 @@ class PageCacheMiddleware:
         return getattr(match.func, "psm_public_page", False)
 
 
-def _lookup(request, now):
-    """(content version, cache key, ETag) for this request, worked out once per request."""
+@dataclass(frozen=True)
+class Found:
+    version: Version
+    generation: str
+    key: str
+    etag: str
+    entry: dict | None  # the cached page, when the middleware asked for it and it is current
+
+
+def _lookup(request, now, *, page=False):
+    """What the cache knows of this request, worked out once per request: one round trip to the
+    cache (the generation, the version and, for the middleware, the page)."""
     found = getattr(request, "_psm_page", None)
     if found is None:
-        token, version = version_now(now)
         address = hashlib.blake2b(request.build_absolute_uri().encode(), digest_size=12).hexdigest()
-        key = f"psm:page:{release()}:{token}:{address}"
-        etag = '"' + hashlib.blake2b(key.encode(), digest_size=10).hexdigest() + '"'
-        found = request._psm_page = (version, key, etag)
+        key = f"psm:page:{release()}:{address}"
+        got = cache.get_many([GENERATION_KEY, VERSION_KEY, key] if page else [GENERATION_KEY, VERSION_KEY])
+        token, version = _settle(got.get(GENERATION_KEY), got.get(VERSION_KEY), now)
+        entry = got.get(key)
+        if entry is not None and entry["generation"] != token:
+            entry = None  # rendered before the latest change
+        etag = '"' + hashlib.blake2b(f"{key}:{token}".encode(), digest_size=10).hexdigest() + '"'
+        found = request._psm_page = Found(version, token, key, etag, entry)
     return found
 
 
@@ -359,7 +380,7 @@ def _public(response, version, now, etag, last_modified):
     return response
 
 
-def _store(response, key, plan):
+def _store(response, found, plan):
     nonce = re.search(r"'nonce-([^']+)'", response.get("Content-Security-Policy", ""))
     nonce = nonce.group(1) if nonce else None
     headers = [
@@ -372,8 +393,14 @@ def _store(response, key, plan):
         # A cached page must not repeat one visitor's CSP nonce: keep a placeholder, fill it per response.
         if nonce:
             content = content.replace(nonce.encode(), NONCE_PLACEHOLDER.encode())
-        entry = {"headers": headers, "content": content, "last_modified": plan["last_modified"], "nonce": bool(nonce)}
-        cache.set(key, entry, plan["timeout"])
+        entry = {
+            "headers": headers,
+            "content": content,
+            "last_modified": plan["last_modified"],
+            "nonce": bool(nonce),
+            "generation": found.generation,
+        }
+        cache.set(found.key, entry, plan["timeout"])
 
     if not response.streaming:
         save(response.content)
