@@ -20,6 +20,13 @@ def _empty_cache_at_start():
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Production's hasher takes 0.3 s a password on purpose; every staff fixture and sign-in here
+    would pay it. What is tested is who may sign in, not how hard a hash is to reverse."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _no_idle_sign_out(settings):
     """Tests that move the clock by days keep their staff sign-in; tests/site/test_signin.py
     turns the idle limit back on."""
