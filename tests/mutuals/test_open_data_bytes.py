@@ -1,0 +1,30 @@
+"""The open-data files at the real registry's 37 rows, byte for byte.
+
+tests/data/open-data/ holds each file as the site wrote it when this test was added. A change to
+how the files are built must leave them alone; a change to the fixtures' registry needs them made
+again: `UPDATE_OPEN_DATA=1 make test PYTEST_ARGS=tests/mutuals/test_open_data_bytes.py`.
+"""
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from tests.helpers import body
+
+pytestmark = pytest.mark.django_db
+EXPECTED = Path(__file__).resolve().parent.parent / "data" / "open-data"
+
+
+@pytest.mark.parametrize("extension", ["csv", "json", "geojson"])
+@pytest.mark.parametrize("query", ["", "?status=all&sector=health"])
+def test_open_data_bytes_are_unchanged_at_the_real_registry(client, extension, query):
+    call_command("load_initial_content", stdout=io.StringIO())
+    written = body(client.get(reverse(f"mutuals:mutuals-{extension}") + query))
+    expected = EXPECTED / f"mutuals{'-all-health' if query else ''}.{extension}"
+    if os.environ.get("UPDATE_OPEN_DATA"):
+        expected.write_bytes(written)
+    assert written == expected.read_bytes()
