@@ -1,13 +1,15 @@
 """Shaping registry rows for the map, the list and the open-data files."""
 
 import csv
-import json
+import io
 from collections import defaultdict
 
+import orjson
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Subquery, TextField
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 from django.urls import reverse
 
 from mutuals.models import Mutual, Region, Sector
@@ -96,11 +98,11 @@ def list_rows(rows):
 
 COLUMN_NAMES = [name for name, _ in COLUMNS]
 SECTOR_SEPARATOR = "; "
-# Columns read straight from the mutual's row, then those that need shaping.
-PLAIN = ["name", "slug", "summary", "town", "postcode", "website", "email", "parent_body", "ownership"]
-PLAIN += ["companies_house_number", "mutuals_register_number", "charity_number", "source_url"]
-SHAPED = ["region__name", "region__ons_code", "latitude", "longitude", "spun_out_year", "legal_form"]
-SHAPED += ["trading_status", "verified_on", "sector_list"]
+# What the query reads, in column order; `url` is made from the slug.
+READ = ["name", "slug", "summary", "sector_list", "region__name", "region__ons_code", "town", "postcode"]
+READ += ["latitude_text", "longitude_text", "website", "email", "spun_out_year", "parent_body", "legal_form"]
+READ += ["ownership", "trading_status", "companies_house_number", "mutuals_register_number", "charity_number"]
+READ += ["verified_on", "source_url"]
 
 
 def sector_list():
@@ -130,60 +132,68 @@ def sector_list():
     )
 
 
+def as_text(field):
+    """A coordinate as the text the files hold ('51.49270'). PostgreSQL writes numeric(8, 5) so, and
+    is spared making 10,000 Decimals; SQLite keeps a float, which Django makes a Decimal of that scale."""
+    return Cast(field, TextField()) if connection.vendor == "postgresql" else F(field)
+
+
 def export_rows(queryset, request):
-    """Open-data records keyed by COLUMNS, from one query (`values()`, sectors aggregated in SQL).
+    """Open-data records as tuples in COLUMN_NAMES order, from one query (sectors aggregated in SQL).
 
     A generator, so a CSV can stream: the query runs when the first row is asked for.
     """
     detail_prefix = request.build_absolute_uri(reverse("mutuals:mutual-list"))
     legal_forms = {value: str(label) for value, label in Mutual.LegalForm.choices}
-    rows = queryset.annotate(sector_list=sector_list()).values(*PLAIN, *SHAPED)
+    rows = queryset.annotate(
+        sector_list=sector_list(), latitude_text=as_text("latitude"), longitude_text=as_text("longitude")
+    ).values_list(*READ)
     for row in rows.iterator(chunk_size=1000):
-        yield {
-            "name": row["name"],
-            "slug": row["slug"],
-            "url": f"{detail_prefix}{row['slug']}/",
-            "summary": row["summary"],
-            "sectors": row["sector_list"] or "",
-            "region": row["region__name"],
-            "region_code": row["region__ons_code"],
-            "town": row["town"],
-            "postcode": row["postcode"],
-            "latitude": str(row["latitude"]),
-            "longitude": str(row["longitude"]),
-            "website": row["website"],
-            "email": row["email"],
-            "spun_out_year": row["spun_out_year"] or "",
-            "parent_body": row["parent_body"],
-            "legal_form": legal_forms.get(row["legal_form"], row["legal_form"]),
-            "ownership": row["ownership"],
-            "status": row["trading_status"],
-            "companies_house_number": row["companies_house_number"],
-            "mutuals_register_number": row["mutuals_register_number"],
-            "charity_number": row["charity_number"],
-            "last_verified": row["verified_on"].isoformat() if row["verified_on"] else "",
-            "source_url": row["source_url"],
+        (name, slug, summary, sectors, region, region_code, town, postcode, latitude, longitude, website, email,
+         year, parent_body, legal_form, ownership, status, companies, register, charity, verified, source) = row  # fmt: skip
+        yield (
+            name, slug, f"{detail_prefix}{slug}/", summary, sectors or "", region, region_code, town, postcode,
+            str(latitude), str(longitude), website, email, year or "", parent_body,
+            legal_forms.get(legal_form, legal_form), ownership, status, companies, register, charity,
+            verified.isoformat() if verified else "", source,
+        )  # fmt: skip
+
+
+def export_records(rows):
+    """The rows as {column: value} dicts, for JSON."""
+    return [dict(zip(COLUMN_NAMES, row, strict=True)) for row in rows]
+
+
+PROPERTY_NAMES = [name for name in COLUMN_NAMES if name not in ("latitude", "longitude")]
+LATITUDE, LONGITUDE = COLUMN_NAMES.index("latitude"), COLUMN_NAMES.index("longitude")
+
+
+def geojson_features(rows):
+    """The rows as GeoJSON points, every column but the coordinates in their properties."""
+    return [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [float(row[LONGITUDE]), float(row[LATITUDE])]},
+            "properties": dict(zip(PROPERTY_NAMES, row[:LATITUDE] + row[LONGITUDE + 1 :], strict=True)),
         }
+        for row in rows
+    ]
 
 
-def csv_cells(row):
-    """One open-data record as CSV cells in column order: the one place CSV cells are written."""
-    return [safe_cell(row[name]) for name in COLUMN_NAMES]
-
-
-class _Line:
-    """A file-like object that hands back what the csv writer writes, so each line can stream."""
-
-    def write(self, text):
-        return text
-
-
-def csv_lines(rows):
-    """The CSV file (header, then a line per record) as UTF-8 bytes, line by line."""
-    writer = csv.writer(_Line())
-    yield writer.writerow(COLUMN_NAMES).encode()
-    for row in rows:
-        yield writer.writerow(csv_cells(row)).encode()
+def csv_chunks(rows, size=500):
+    """The CSV file (header, then a line per record) as UTF-8 bytes, `size` lines at a time: the one
+    place CSV cells are written, each through safe_cell. Streamed in chunks, not lines, so a large
+    file costs tens of writes to the socket, not thousands."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(COLUMN_NAMES)
+    for number, row in enumerate(rows, start=1):
+        writer.writerow([safe_cell(value) for value in row])
+        if number % size == 0:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode()
 
 
 ROW_FIELDS = ("id", "name", "slug", "town", "region__name", "spun_out_year", "trading_status")
@@ -236,12 +246,12 @@ POINTS_CACHE_SECONDS = 300
 
 
 def cached_points(queryset, query):
-    """compact_points as compact JSON text, cached per filter query under the content's generation
+    """compact_points as compact JSON (bytes), cached per filter query under the content's generation
     (a new one with every change: see psm_site/cache.py)."""
     key = f"mutuals:points:{generation()}:{query}"
     body = cache.get(key)
     if body is None:
-        body = json.dumps(compact_points(queryset), ensure_ascii=False, separators=(",", ":"))
+        body = orjson.dumps(compact_points(queryset))
         cache.set(key, body, POINTS_CACHE_SECONDS)
     return body
 

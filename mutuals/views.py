@@ -1,8 +1,7 @@
 import csv
-import json
 
+import orjson
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -18,8 +17,10 @@ from mutuals.registry import (
     ROW_FIELDS,
     cached_points,
     coverage,
-    csv_lines,
+    csv_chunks,
+    export_records,
     export_rows,
+    geojson_features,
     list_rows,
     map_summary,
 )
@@ -201,17 +202,12 @@ def _export_rows(request):
     return export_rows(results, request), None
 
 
-def _compact_json(data, content_type):
-    body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
-    return HttpResponse(body, content_type=content_type)
-
-
 @public_page
 def mutuals_csv(request):
     rows, error = _export_rows(request)
     if error:
         return error
-    response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csv_chunks(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="public-service-mutuals.csv"'
     return response
 
@@ -221,15 +217,15 @@ def mutuals_json(request):
     rows, error = _export_rows(request)
     if error:
         return error
-    rows = list(rows)
+    records = export_records(rows)
     data = {
         "licence": LICENCE,
         "publisher": settings.ORGANISATION["name"],
-        "count": len(rows),
-        "count_by_status": {value: sum(row["status"] == value for row in rows) for value in Mutual.Trading.values},
-        "mutuals": rows,
+        "count": len(records),
+        "count_by_status": {value: sum(row["status"] == value for row in records) for value in Mutual.Trading.values},
+        "mutuals": records,
     }
-    return _compact_json(data, "application/json")
+    return HttpResponse(orjson.dumps(data), content_type="application/json")
 
 
 @public_page
@@ -237,16 +233,8 @@ def mutuals_geojson(request):
     rows, error = _export_rows(request)
     if error:
         return error
-    features = [
-        {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [float(row["longitude"]), float(row["latitude"])]},
-            "properties": {k: v for k, v in row.items() if k not in ("latitude", "longitude")},
-        }
-        for row in rows
-    ]
-    body = {"type": "FeatureCollection", "licence": LICENCE, "features": features}
-    return _compact_json(body, "application/geo+json")
+    body = {"type": "FeatureCollection", "licence": LICENCE, "features": geojson_features(rows)}
+    return HttpResponse(orjson.dumps(body), content_type="application/geo+json")
 
 
 @public_page
