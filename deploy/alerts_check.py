@@ -66,7 +66,9 @@ class Inbox:
         self.messages = []
 
     async def handle_DATA(self, server, session, envelope):
-        self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
+        message = message_from_bytes(envelope.original_content, policy=policy.default)
+        message.received_bytes = envelope.original_content  # kept as sent: as_bytes() would fold it anew
+        self.messages.append(message)
         return "250 OK"
 
     def wait_for(self, label, words, seconds=WAIT):
@@ -81,7 +83,7 @@ class Inbox:
 
     def keep(self, message, label):
         KEEP.mkdir(parents=True, exist_ok=True)
-        (KEEP / f"{label}.eml").write_bytes(message.as_bytes())
+        (KEEP / f"{label}.eml").write_bytes(message.received_bytes)
         headers = "".join(f"{name}: {value}\n" for name, value in message.items())
         text = message.get_body(("plain",)).get_content()
         (KEEP / f"{label}.txt").write_text(f"{headers}\n{text}")
