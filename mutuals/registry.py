@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from mutuals.models import Mutual, Region, Sector
 from psm_site.cache import generation
-from psm_site.spreadsheets import safe_cell
+from psm_site.spreadsheets import safe_rows
 
 LICENCE = {
     "name": "Open Government Licence v3.0",
@@ -180,15 +180,25 @@ def geojson_features(rows):
     ]
 
 
+# Cells people write; the rest (url, region code, coordinates, year, legal form, status, date)
+# the site makes. Only these are searched for formula starts (see safe_rows).
+TEXT_COLUMNS = [
+    COLUMN_NAMES.index(name)
+    for name in COLUMN_NAMES
+    if name
+    not in {"url", "region_code", "latitude", "longitude", "spun_out_year", "legal_form", "status", "last_verified"}
+]
+
+
 def csv_chunks(rows, size=500):
     """The CSV file (header, then a line per record) as UTF-8 bytes, `size` lines at a time: the one
-    place CSV cells are written, each through safe_cell. Streamed in chunks, not lines, so a large
+    place CSV cells are written, through safe_rows. Streamed in chunks, not lines, so a large
     file costs tens of writes to the socket, not thousands."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(COLUMN_NAMES)
-    for number, row in enumerate(rows, start=1):
-        writer.writerow([safe_cell(value) for value in row])
+    for number, row in enumerate(safe_rows(rows, TEXT_COLUMNS), start=1):
+        writer.writerow(row)
         if number % size == 0:
             yield buffer.getvalue().encode()
             buffer.seek(0)

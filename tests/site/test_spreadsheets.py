@@ -39,6 +39,29 @@ def test_mutuals_csv_neutralises_cells_and_json_keeps_the_true_value(client, sta
     assert feature["properties"]["name"] == name
 
 
+PEOPLES_TEXT = ["name", "slug", "summary", "town", "postcode", "website", "email", "parent_body", "ownership"]
+PEOPLES_TEXT += ["companies_house_number", "mutuals_register_number", "charity_number", "source_url"]
+
+
+@pytest.mark.parametrize("column", [*PEOPLES_TEXT, "sectors", "region"])
+def test_every_column_people_write_is_neutralised_on_its_own(client, column):
+    """The CSV searches only the columns people write for formula starts: none may be missed."""
+    from mutuals.models import Region, Sector
+
+    formula = "-2+3"  # Excel reads it as 1
+    if column == "sectors":
+        Sector.objects.filter(slug="health").update(name=formula)
+        make_mutual(sectors=["health"])
+    elif column == "region":
+        Region.objects.filter(slug="london").update(name=formula)
+        make_mutual(region="london")
+    else:
+        make_mutual(**{column: formula})
+    rows = list(csv.DictReader(io.StringIO(body(client.get(reverse("mutuals:mutuals-csv"))).decode())))
+    assert rows[0][column] == "'" + formula
+    assert [name for name, value in rows[0].items() if value.startswith("'")] == [column]
+
+
 def _export(client, file_format):
     from mutuals.admin import MutualAdmin
 
