@@ -158,6 +158,10 @@ DATABASE_CONNECT_TIMEOUT = env_float("DATABASE_CONNECT_TIMEOUT", 5.0 if TESTING 
 DATABASE_STATEMENT_TIMEOUT = env_float("DATABASE_STATEMENT_TIMEOUT", 0 if TESTING else 1.0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "psm_site.postgresql"
+    # QuerySet.iterator() (which every form's model choices use) would open a server-side cursor
+    # WITH HOLD: more round trips than the query, and a copy of the rows at commit. The largest
+    # result here is the registry, a few MB at 5,000 mutuals, so rows are fetched at once.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Local memory by default (one process); Redis when REDIS_URL is set, shared by every worker and
