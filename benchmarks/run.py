@@ -533,6 +533,23 @@ def seed(name):
     call_command("load_initial_content", verbosity=0)
     if name != "real":
         seed_synthetic(int(name) - Mutual.objects.count())
+    analyse()
+
+
+def analyse():
+    """Give PostgreSQL's planner statistics for the tables just filled, as autovacuum would.
+
+    A live database is analysed by autovacuum within a minute of a large change. Straight after
+    the seed it is not, and the planner, taking each new table for empty, chose nested loops:
+    the registry's counts by region took 5.6 ms instead of 2.6.
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
 def seed_synthetic(count):
