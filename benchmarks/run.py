@@ -13,7 +13,9 @@ and measures:
 
 - wrk (`wrk -t2 -c16`): each page against the same bytes saved as a static file and served by the
   same gunicorn and whitenoise, in back-to-back pairs, with the server-side page cache on and off
-  (PAGE_CACHE); the median of the pairs' ratios is the figure to read;
+  (PAGE_CACHE); the median of the pairs' ratios is the figure to read. The data files, the home
+  page and Find a mutual again with `Accept-Encoding: gzip`, as browsers ask, against their bytes
+  gzipped once as a static file;
 - knock-on: the home page's p50 while 4 clients download /mutuals.geojson;
 - urllib: median response time and size of the registry pages;
 - Chromium: navigation to markers drawn on /mutuals/;
@@ -89,6 +91,9 @@ WRK_PAGES = [
     "/search/?q=health",
     "/sitemap.xml",
 ]
+# Measured again as browsers ask, with Accept-Encoding: gzip, against a static copy compressed once.
+GZIP_PAGES = ["/", "/mutuals/", "/mutuals/points.json", "/mutuals.geojson", "/mutuals.csv", "/sitemap.xml"]
+TAKES_GZIP = "Accept-Encoding: gzip, deflate, br"
 LIGHTHOUSE_PAGES = ["/", EXPLAINER, "/mutuals/", DETAIL, "/support/"]
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 KNOCK_ON_CLIENTS = 4
@@ -278,21 +283,8 @@ def throughput_tables(datasets):
     modes = [mode for mode in ("on", "off") if any(mode in d.get("wrk", {}) for d in datasets)]
     if not modes:
         return rows
-    rows += ["", "Requests/s with wrk (page ÷ the same bytes as a static file, median of the pairs):", ""]
-    head = "| page | " + " | ".join(f"{d['name']}, cache {mode}" for mode in modes for d in datasets) + " |"
-    rows += [head, "|---|" + "---|" * (len(modes) * len(datasets))]
-    for path in WRK_PAGES:
-        cells = []
-        for mode in modes:
-            for d in datasets:
-                figure = d.get("wrk", {}).get(mode, {}).get(path)
-                cells.append(
-                    "–"
-                    if not figure
-                    else f"{figure['page_rps']:,.1f} ({figure['ratio']:.3f}), p50 {figure['page_p50_ms']:,.1f} ms, "
-                    f"{figure['bytes'] / 1024:,.0f} KB"
-                )
-        rows.append(f"| `{path.replace(DETAIL, 'a mutual')}` | " + " | ".join(cells) + " |")
+    title = "Requests/s with wrk (page ÷ the same bytes as a static file, median of the pairs):"
+    rows += wrk_table(datasets, modes, "wrk", WRK_PAGES, title)
     cells = []
     for mode in modes:
         for d in datasets:
@@ -301,6 +293,27 @@ def throughput_tables(datasets):
     rows.append(
         f"| home p50 while {KNOCK_ON_CLIENTS} clients download `/mutuals.geojson` | " + " | ".join(cells) + " |"
     )
+    if any(d.get("wrk_gzip") for d in datasets):
+        title = f"The same with `{TAKES_GZIP}`, as browsers send (static file: the bytes gzipped once):"
+        rows += wrk_table(datasets, modes, "wrk_gzip", GZIP_PAGES, title)
+    return rows
+
+
+def wrk_table(datasets, modes, kind, pages, title):
+    head = "| page | " + " | ".join(f"{d['name']}, cache {mode}" for mode in modes for d in datasets) + " |"
+    rows = ["", title, "", head, "|---|" + "---|" * (len(modes) * len(datasets))]
+    for path in pages:
+        cells = []
+        for mode in modes:
+            for d in datasets:
+                figure = d.get(kind, {}).get(mode, {}).get(path)
+                cells.append(
+                    "–"
+                    if not figure
+                    else f"{figure['page_rps']:,.1f} ({figure['ratio']:.3f}), p50 {figure['page_p50_ms']:,.1f} ms, "
+                    f"{figure['bytes'] / 1024:,.0f} KB"
+                )
+        rows.append(f"| `{path.replace(DETAIL, 'a mutual')}` | " + " | ".join(cells) + " |")
     return rows
 
 
@@ -355,7 +368,7 @@ def measure(name, args):
     server = Server(log)
     try:
         http = {path: time_url(server.url + path.replace(DETAIL, detail), args.repeat) for path in TIMED}
-        bodies = {path: fetch(server.url + path.replace(DETAIL, detail)) for path in WRK_PAGES}
+        bodies = {path: fetch(server.url + path.replace(DETAIL, detail)) for path in {*WRK_PAGES, *GZIP_PAGES}}
         browser = time_map(server.url + "/mutuals/", args.browser_runs)
         lighthouse = {
             path: run_lighthouse(server.url + path.replace(DETAIL, detail), args.lighthouse_runs)
@@ -373,7 +386,7 @@ def measure(name, args):
     }
     if args.wrk_seconds:
         static = save_static_copies(name, bodies)  # whitenoise finds files when gunicorn starts
-        result["wrk"], result["knock_on"] = {}, {}
+        result["wrk"], result["wrk_gzip"], result["knock_on"] = {}, {}, {}
         for mode in args.cache_modes.split(","):
             server = Server(log, page_cache=mode)
             try:
@@ -386,6 +399,12 @@ def measure(name, args):
                     )
                     for path in WRK_PAGES
                 }
+                result["wrk_gzip"][mode] = {
+                    path: throughput_pairs(
+                        server.url + path, server.url + static[path], len(bodies[path]), args, headers=[TAKES_GZIP]
+                    )
+                    for path in GZIP_PAGES
+                }
                 result["knock_on"][mode] = knock_on(server.url, args.wrk_seconds)
             finally:
                 server.stop()
@@ -393,7 +412,7 @@ def measure(name, args):
 
 
 def save_static_copies(name, bodies):
-    """Each page's bytes as a file under STATIC_ROOT/bench/: {path: static URL}."""
+    """Each page's bytes as a file under STATIC_ROOT/bench/, and gzipped beside it: {path: static URL}."""
     from django.conf import settings
     from django.utils.text import slugify
 
@@ -405,14 +424,16 @@ def save_static_copies(name, bodies):
         suffix = Path(path.split("?")[0]).suffix or (".xml" if "sitemap" in path else ".html")
         filename = (slugify(path.replace(DETAIL, "detail")) or "home") + suffix
         (folder / filename).write_bytes(body)
+        (folder / f"{filename}.gz").write_bytes(gzip.compress(body, 9))  # whitenoise serves it to gzip clients
         urls[path] = f"{settings.STATIC_URL}bench/{name}/{filename}"
     return urls
 
 
-def wrk(url, seconds, threads=2, connections=16):
+def wrk(url, seconds, threads=2, connections=16, headers=()):
     """Requests/s and p50 (ms) from `wrk --latency`."""
     output = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency", url],
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency", url]
+        + [argument for header in headers for argument in ("-H", header)],
         capture_output=True,
         text=True,
         check=True,
@@ -441,13 +462,13 @@ def drained(url):
         time.sleep(0.2)
 
 
-def throughput_pairs(page_url, static_url, size, args):
+def throughput_pairs(page_url, static_url, size, args, headers=()):
     """Page then static file, back to back, `pairs` times; the median ratio of their requests/s."""
     pairs = []
     for _ in range(args.pairs):
-        page = wrk(page_url, args.wrk_seconds)
+        page = wrk(page_url, args.wrk_seconds, headers=headers)
         drained(static_url)
-        static = wrk(static_url, args.wrk_seconds)
+        static = wrk(static_url, args.wrk_seconds, headers=headers)
         drained(static_url)
         pairs.append({"page": page, "static": static, "ratio": page["rps"] / static["rps"] if static["rps"] else 0})
     middle = sorted(pairs, key=lambda pair: pair["ratio"])[len(pairs) // 2]

@@ -41,6 +41,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
+from django.middleware.gzip import re_accepts_gzip
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import (
@@ -50,6 +51,7 @@ from django.utils.cache import (
     patch_vary_headers,
 )
 from django.utils.http import http_date, parse_http_date
+from django.utils.text import compress_string
 from django.views.decorators.http import require_safe
 
 BOUNDARY_SOURCES = []  # callables: now -> the next moment a public page changes by the clock, or None
@@ -334,7 +336,8 @@ def _lookup(request, now, *, page=False):
     found = getattr(request, "_psm_page", None)
     if found is None:
         address = hashlib.blake2b(request.build_absolute_uri().encode(), digest_size=12).hexdigest()
-        key = f"psm:page:{release()}:{address}"
+        # Clients that take gzip and clients that do not are kept apart: see _store.
+        key = f"psm:page:{release()}:{address}:{'gzip' if _takes_gzip(request) else 'identity'}"
         got = cache.get_many([GENERATION_KEY, VERSION_KEY, key] if page else [GENERATION_KEY, VERSION_KEY])
         token, version = _settle(got.get(GENERATION_KEY), got.get(VERSION_KEY), now)
         entry = got.get(key)
@@ -343,6 +346,10 @@ def _lookup(request, now, *, page=False):
         etag = '"' + hashlib.blake2b(f"{key}:{token}".encode(), digest_size=10).hexdigest() + '"'
         found = request._psm_page = Found(version, token, key, etag, entry)
     return found
+
+
+def _takes_gzip(request):
+    return bool(re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")))
 
 
 def _cacheable(response):
@@ -393,9 +400,15 @@ def _store(response, found, plan):
         # A cached page must not repeat one visitor's CSP nonce: keep a placeholder, fill it per response.
         if nonce:
             content = content.replace(nonce.encode(), NONCE_PLACEHOLDER.encode())
+        # A file with no nonce (open data, map points, the sitemap) is kept compressed for the clients
+        # that take gzip, so a hit does not compress megabytes again. GZipMiddleware, outside this one,
+        # compresses pages per response, as a fresh nonce must go into each. Its random padding
+        # against BREACH is left out: these files hold no secret.
+        gzipped = not nonce and found.key.endswith(":gzip") and len(content) >= 200
         entry = {
             "headers": headers,
-            "content": content,
+            "content": compress_string(content) if gzipped else content,
+            "gzip": gzipped,
             "last_modified": plan["last_modified"],
             "nonce": bool(nonce),
             "generation": found.generation,
@@ -417,6 +430,8 @@ def _store(response, found, plan):
 
 
 def _serve(entry, request, version, now, etag):
+    if entry["gzip"]:
+        etag = "W/" + etag  # as GZipMiddleware marks what it compresses
     last_modified = entry["last_modified"]
     response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if response is None:
@@ -429,4 +444,8 @@ def _serve(entry, request, version, now, etag):
         for name, value in headers:
             response[name] = value
         response["Content-Length"] = str(len(content))
+        if entry["gzip"]:
+            response["Content-Encoding"] = "gzip"
+    if entry["gzip"]:
+        patch_vary_headers(response, ["Accept-Encoding"])
     return _public(response, version, now, etag, last_modified)

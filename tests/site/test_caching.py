@@ -1,6 +1,7 @@
 """HTTP caching and the page cache: headers per page type, 304s, and that every kind of change shows at once."""
 
 import csv
+import gzip
 import io
 import json
 from datetime import timedelta
@@ -207,12 +208,34 @@ def test_a_cached_pages_feedback_journey_still_works(client):
     assert sent.status_code == 302 and sent["Location"].startswith(reverse("feedback-problem"))
 
 
-def test_a_cached_page_gets_a_fresh_csp_nonce(client):
+@pytest.mark.parametrize("encoding", ["", "gzip, deflate, br"])
+def test_a_cached_page_gets_a_fresh_csp_nonce(client, encoding):
     make_guide(title="Nonce guide", slug="nonce-guide")
-    first, second = client.get("/nonce-guide"), client.get("/nonce-guide")
+    first, second = (client.get("/nonce-guide", headers={"accept-encoding": encoding}) for _ in range(2))
+    assert all(r.get("Content-Encoding") == ("gzip" if encoding else None) for r in (first, second))
     nonces = [r["Content-Security-Policy"].split("'nonce-")[1].split("'")[0] for r in (first, second)]
     assert nonces[0] != nonces[1]
-    assert f'nonce="{nonces[1]}"' in second.text and nonces[0] not in second.text
+    text = gzip.decompress(second.content).decode() if encoding else second.text
+    assert f'nonce="{nonces[1]}"' in text and nonces[0] not in text
+
+
+def test_data_files_are_kept_compressed_for_clients_that_take_gzip(client, django_assert_num_queries):
+    make_many_mutuals(40)
+    settle_content_version()
+    takes_gzip = {"accept-encoding": "gzip, deflate, br"}
+    for url in [CSV, reverse("mutuals:mutuals-geojson"), reverse("mutuals:mutual-points"), reverse("sitemap")]:
+        plain = client.get(url)
+        plain_bytes = body(plain)
+        assert gzip.decompress(body(client.get(url, headers=takes_gzip))) == plain_bytes  # compressed on the way out
+        with django_assert_num_queries(0):
+            hit = client.get(url, headers=takes_gzip)  # kept compressed
+        assert hit["Content-Encoding"] == "gzip" and gzip.decompress(hit.content) == plain_bytes
+        assert int(hit["Content-Length"]) == len(hit.content) < len(plain_bytes) / 2
+        assert {"Accept-Encoding", "Cookie"} <= {part.strip() for part in hit["Vary"].split(",")}
+        # Another representation, so another entity tag; weak, as GZipMiddleware makes it.
+        assert hit["ETag"].startswith('W/"') and hit["ETag"][2:] != plain["ETag"]
+        assert client.get(url, headers={**takes_gzip, "if-none-match": hit["ETag"]}).status_code == 304
+        assert "Content-Encoding" not in client.get(url) and body(client.get(url)) == plain_bytes
 
 
 def test_page_cache_off_still_sends_http_caching(client, settings):
