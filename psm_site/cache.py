@@ -328,6 +328,7 @@ class Found:
     key: str
     etag: str
     entry: dict | None  # the cached page, when the middleware asked for it and it is current
+    takes_gzip: bool  # the client's and the cache entry's kind: see _store
 
 
 def _lookup(request, now, *, page=False):
@@ -336,20 +337,16 @@ def _lookup(request, now, *, page=False):
     found = getattr(request, "_psm_page", None)
     if found is None:
         address = hashlib.blake2b(request.build_absolute_uri().encode(), digest_size=12).hexdigest()
-        # Clients that take gzip and clients that do not are kept apart: see _store.
-        key = f"psm:page:{release()}:{address}:{'gzip' if _takes_gzip(request) else 'identity'}"
+        takes_gzip = bool(re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")))
+        key = f"psm:page:{release()}:{address}:{'gzip' if takes_gzip else 'identity'}"
         got = cache.get_many([GENERATION_KEY, VERSION_KEY, key] if page else [GENERATION_KEY, VERSION_KEY])
         token, version = _settle(got.get(GENERATION_KEY), got.get(VERSION_KEY), now)
         entry = got.get(key)
         if entry is not None and entry["generation"] != token:
             entry = None  # rendered before the latest change
         etag = '"' + hashlib.blake2b(f"{key}:{token}".encode(), digest_size=10).hexdigest() + '"'
-        found = request._psm_page = Found(version, token, key, etag, entry)
+        found = request._psm_page = Found(version, token, key, etag, entry, takes_gzip)
     return found
-
-
-def _takes_gzip(request):
-    return bool(re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")))
 
 
 def _cacheable(response):
@@ -404,9 +401,9 @@ def _store(response, found, plan):
         # that take gzip, so a hit does not compress megabytes again. GZipMiddleware, outside this one,
         # compresses pages per response, as a fresh nonce must go into each. Its random padding
         # against BREACH is left out: these files hold no secret.
-        gzipped = not nonce and found.key.endswith(":gzip") and len(content) >= 200
+        gzipped = not nonce and found.takes_gzip and len(content) >= 200
         entry = {
-            "headers": headers,
+            "headers": [*headers, ("Content-Encoding", "gzip")] if gzipped else headers,
             "content": compress_string(content) if gzipped else content,
             "gzip": gzipped,
             "last_modified": plan["last_modified"],
@@ -444,8 +441,6 @@ def _serve(entry, request, version, now, etag):
         for name, value in headers:
             response[name] = value
         response["Content-Length"] = str(len(content))
-        if entry["gzip"]:
-            response["Content-Encoding"] = "gzip"
     if entry["gzip"]:
         patch_vary_headers(response, ["Accept-Encoding"])
     return _public(response, version, now, etag, last_modified)
