@@ -51,7 +51,9 @@ class PublishedSitemap(Sitemap):
     def items(self):
         """Published items, each with its newest change note's date from a subquery: one query per model."""
         newest_note = ChangeNote.objects.filter(
-            content_type=ContentType.objects.get_for_model(self.model), object_id=OuterRef("pk")
+            content_type=ContentType.objects.get_for_model(self.model),
+            object_id=OuterRef("pk"),
+            changed_at__isnull=False,  # an undated note says nothing of when the page last changed
         ).order_by("-changed_at", "-pk")
         items = (
             self.model.objects.published()
