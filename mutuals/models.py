@@ -108,6 +108,12 @@ class Publication(HistoryModeMixin, Publishable):
             return ""
         return f"{self.published_on:%B %Y}" if self.month_only else f"{self.published_on.day} {self.published_on:%B %Y}"
 
+    def date_machine_readable(self):
+        """For <time datetime>: '2017-02' when only the month is known (HTML allows it), else the day."""
+        if not self.published_on:
+            return ""
+        return f"{self.published_on:%Y-%m}" if self.month_only else self.published_on.isoformat()
+
     def findings_by_group(self):
         """Findings grouped for the chart, groups in a fixed order, each group in editor order."""
         order = {value: index for index, value in enumerate(Finding.Group.values)}
@@ -156,12 +162,12 @@ class Finding(models.Model):
 
 
 def human_size(size_bytes: int) -> str:
-    """GOV.UK's attachment sizes: '953 KB', '1.2 MB' (1 KB = 1,024 bytes)."""
+    """GOV.UK's attachment sizes, as its style guide writes them: '953KB', '1.2MB' (1KB = 1,024 bytes)."""
     if size_bytes < 1024:
         return f"{size_bytes} bytes"
     if size_bytes < 1024 * 1024:
-        return f"{round(size_bytes / 1024)} KB"
-    return f"{size_bytes / (1024 * 1024):.1f} MB"
+        return f"{round(size_bytes / 1024)}KB"
+    return f"{size_bytes / (1024 * 1024):.1f}MB"
 
 
 def attachment_path(instance, filename):
@@ -216,7 +222,7 @@ class Attachment(models.Model):
 
     @property
     def description(self):
-        """GOV.UK attachment metadata: 'PDF, 953 KB, 45 pages'."""
+        """GOV.UK attachment metadata: 'PDF, 953KB, 45 pages'."""
         parts = ["PDF"]
         if self.size_bytes:
             parts.append(human_size(self.size_bytes))
@@ -254,7 +260,11 @@ class Guide(HistoryModeMixin, Publishable):
     )
     summary = models.TextField(help_text="One sentence under the title, also used by search engines.")
     organisation = models.CharField("from", max_length=200, blank=True, help_text=ORGANISATION_HELP)
-    applies_to = models.CharField(max_length=100, default="England", help_text="Shown as 'Applies to England'.")
+    applies_to = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Shown as 'Applies to: England'. Leave empty unless a source says where the guidance applies.",
+    )
 
     objects = GuideQuerySet.as_manager()
     history = HistoricalRecords()
@@ -434,6 +444,13 @@ class Sector(models.Model):
         return (self.slug,)
 
 
+def region_in_sentence(name):
+    """A region's name as GOV.UK writes it mid-sentence: 'the North East', 'the East of England', but
+    'London' and 'Yorkshire and the Humber'."""
+    name = name.replace(" and The ", " and the ")
+    return name if name == "London" or name.startswith("Yorkshire") else f"the {name}"
+
+
 class Region(models.Model):
     name = models.CharField(max_length=60, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
@@ -454,8 +471,12 @@ class Region(models.Model):
         return (self.slug,)
 
     @property
+    def in_sentence(self):
+        return region_in_sentence(self.name)
+
+    @property
     def summary(self):
-        return f"Public service mutuals in {self.name}: by sector, the latest spin-outs, a map and the data."
+        return f"Public service mutuals in {self.in_sentence}: by sector, the latest spin-outs, a map and the data."
 
 
 class MutualQuerySet(PublishableQuerySet):
@@ -628,12 +649,32 @@ class Mutual(Publishable):
     def is_live(self):
         return self.trading_status == self.Trading.LIVE
 
+    # 'first published' of an imported registry record is the day of its import: not a date to
+    # show the public. Pages say 'Added to this site' from the site's go-live day instead.
+    first_published_is_import = True
+
+    @property
+    def added_to_site_on(self):
+        """The UK day this record joined the live site: its first publication or go-live
+        (settings.SITE_LIVE_ON), whichever is later; None until the site has a live date."""
+        live_on = settings.SITE_LIVE_ON
+        if live_on is None or self.first_published_at is None:
+            return None
+        return max(timezone.localdate(self.first_published_at), live_on)
+
     def status_changed_display(self):
         """'December 2021' when only the month is known, else '3 December 2021'; '' when unknown."""
         day = self.status_changed_on
         if not day:
             return ""
         return f"{day:%B %Y}" if self.status_changed_month_only else f"{day.day} {day:%B %Y}"
+
+    def status_changed_machine_readable(self):
+        """For <time datetime>: '2021-12' when only the month is known, else the day."""
+        day = self.status_changed_on
+        if not day:
+            return ""
+        return f"{day:%Y-%m}" if self.status_changed_month_only else day.isoformat()
 
     def sector_names(self):
         return [sector.name for sector in self.sectors.all()]

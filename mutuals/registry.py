@@ -12,7 +12,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.urls import reverse
 
-from mutuals.models import Mutual, Region, Sector
+from mutuals.models import Mutual, Region, Sector, region_in_sentence
 from psm_site.cache import generation
 from psm_site.spreadsheets import safe_rows
 
@@ -238,16 +238,16 @@ def compact_points(queryset):
 
 
 def map_summary(by_region):
-    """The map's text summary from [(region name, count)]: '34 mutuals in 9 regions; most in North West'."""
+    """The map's text summary from [(region name, count)]: '34 mutuals in 9 regions; most in the North West'."""
     by_region = [(name, count) for name, count in by_region if count]
     total = sum(count for _, count in by_region)
     if not total:
         return "No mutuals match these filters, so the map shows none."
     mutuals = f"{total:,} mutual{'s' if total != 1 else ''}"
     if len(by_region) == 1:
-        return f"{mutuals}, all in {by_region[0][0]}."
+        return f"{mutuals}, all in {region_in_sentence(by_region[0][0])}."
     most = max(count for _, count in by_region)
-    leaders = sorted(name for name, count in by_region if count == most)
+    leaders = [region_in_sentence(name) for name in sorted(name for name, count in by_region if count == most)]
     names = " and ".join([", ".join(leaders[:-1]), leaders[-1]] if len(leaders) > 1 else leaders)
     return f"{mutuals} in {len(by_region)} regions; most in {names}."
 

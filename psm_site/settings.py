@@ -7,7 +7,7 @@ import os
 import secrets
 import socket
 import sys
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -275,6 +275,10 @@ DATA_PROTECTION_OFFICER_EMAIL = env_str("DATA_PROTECTION_OFFICER_EMAIL")
 FEEDBACK_RETENTION_DAYS = env_int("FEEDBACK_RETENTION_DAYS", None)  # `manage.py delete_old_feedback` enforces it
 SERVER_LOG_RETENTION_DAYS = env_int("SERVER_LOG_RETENTION_DAYS", None)
 STAFF_ACCOUNT_RETENTION_DAYS = env_int("STAFF_ACCOUNT_RETENTION_DAYS", None)
+
+# The day the site went live (YYYY-MM-DD), empty until it has. Registry pages say 'Added to this
+# site' only from then: before go-live their first publication is an import day nobody saw.
+SITE_LIVE_ON = date.fromisoformat(env_str("SITE_LIVE_ON")) if env_str("SITE_LIVE_ON") else None
 
 # Maps draw England's regions from our own static file (static/geo/england-regions.geojson), so
 # they need nothing from another site. Tiles are an optional layer above the regions: empty (the

@@ -40,7 +40,7 @@ def test_seed_page_rebuilt_from_fixtures(client):
         "82%",
         "91%",
         "73%",
-        "PDF, 953 KB, 45 pages",
+        "PDF, 953KB, 45 pages",
         'Published <time datetime="2017-04-03',
         'Last updated <time datetime="2017-08-21',
         "The third round of the Mutuals Interim Support Fund is now open for applications until 29 September 2017.",
