@@ -6,7 +6,7 @@ class AlertsConfig(AppConfig):
     verbose_name = "Email alerts"
 
     def ready(self):
-        from alerts import events
+        from alerts import events, notify, views  # noqa: F401 - notify and views declare their personal data
         from psm_site import follow, statements
 
         events.connect()

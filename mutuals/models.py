@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from mutuals.geography import pin_problem
 from mutuals.validators import read_pdf, validate_pdf_upload
+from psm_site import personal_data
 from psm_site.models import ConstraintErrorsOnFields, Government, Publishable, PublishableQuerySet
 
 ORGANISATION_HELP = (
@@ -729,3 +730,9 @@ class ImportedChange(models.Model):
 
     def __str__(self):
         return f"{self.mutual}: {len(self.changes)} change(s) from {self.file_name or 'a spreadsheet'}"
+
+
+# The register of personal data (psm_site/personal_data.py): a mutual's address and email are an
+# organisation's published contact details, from public sources, not a person's.
+personal_data.not_personal("mutuals.Mutual.address", "an organisation's published postal address")
+personal_data.not_personal("mutuals.Mutual.email", "an organisation's published contact address")

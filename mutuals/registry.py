@@ -13,6 +13,7 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 
 from mutuals.models import Mutual, Region, Sector, region_in_sentence
+from psm_site import personal_data
 from psm_site.cache import generation
 from psm_site.spreadsheets import safe_rows
 
@@ -298,3 +299,6 @@ def coverage():
     for region in regions:
         region["count"] = region_totals.get(region["id"], 0)
     return {"regions": regions, "rows": rows, "total": sum(region_totals.values())}
+
+
+personal_data.register_cache_use("mutuals.registry", "")  # the map's points, by filter query: nothing about a person

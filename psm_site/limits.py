@@ -13,6 +13,7 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 
+from psm_site import personal_data
 from psm_site.errors import error_page
 
 
@@ -41,6 +42,7 @@ def seconds_until_allowed(request, name: str, limit: int, period: int, *, key: s
     address's digest). Fixed windows: a key per client per window, counted with the cache's
     atomic increment (Redis INCR when REDIS_URL is set), so every worker and server shares the count.
     """
+    personal_data.record_for_limit(name)  # a limit keeps an address: it must be in the register
     now = time.time()
     window = int(now // period)
     key = f"limit:{name}:{key or client_address(request)}:{window}"
@@ -90,3 +92,56 @@ def rate_limit(name: str, read_limit, *, methods=("POST",)):
         return wrapper
 
     return decorator
+
+
+def _kept_for(read_limit, first):
+    def how_long():
+        _limit, window = read_limit()
+        return f"{personal_data.duration(window)} from your first {first}, then deleted automatically"
+
+    return how_long
+
+
+def _feedback_why():
+    limit, window = feedback_limit()
+    return (
+        f"To stop anyone sending more than {limit} answers in {personal_data.duration(window)}. It is kept "
+        "with a count of your answers, not with the answers themselves."
+    )
+
+
+def _search_why():
+    limit, window = search_limit()
+    return (
+        f"To stop anyone searching more than {limit} times in {personal_data.duration(window)}. It is kept "
+        "with a count of your searches, not with what you searched for."
+    )
+
+
+KEPT_BY_THE_SITE = "No one: it stays in this site's own cache"
+
+personal_data.register(
+    personal_data.Record(
+        key="ip-address-feedback",
+        what="Your IP address, when you send feedback",
+        why=_feedback_why,
+        how_long=_kept_for(feedback_limit, "answer"),
+        receivers=KEPT_BY_THE_SITE,
+        source="psm_site/limits.py (rate_limit 'feedback' on psm_site/views.py)",
+        limits=("feedback",),
+        order=20,
+    )
+)
+personal_data.register(
+    personal_data.Record(
+        key="ip-address-search",
+        what="Your IP address, when you search",
+        why=_search_why,
+        how_long=_kept_for(search_limit, "search"),
+        receivers=KEPT_BY_THE_SITE,
+        source="psm_site/limits.py (rate_limit 'search' on psm_site/views.py)",
+        limits=("search",),
+        order=21,
+    )
+)
+personal_data.register_cache_use("psm_site.limits", "rate limits: see their register entries")

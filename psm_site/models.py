@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from psm_site import personal_data
 from psm_site.schedule import is_live_at, live_q, schedule_state
 
 
@@ -353,6 +354,23 @@ class Feedback(models.Model):
     def __str__(self):
         answer = {True: "useful", False: "not useful", None: "problem report"}[self.useful]
         return f"{self.path}: {answer}"
+
+
+personal_data.register(
+    personal_data.Record(
+        key="feedback",
+        what="Feedback: the page address, your answer to ‘Is this page useful?’ and anything you type in "
+        "‘Report a problem’",
+        why="To improve the site. We do not ask for your name or email address, so please do not include "
+        "personal information",
+        how_long=personal_data.days_setting("FEEDBACK_RETENTION_DAYS"),
+        receivers="Only staff who edit the site",
+        source="psm_site/models.py Feedback; psm_site/views.py; manage.py delete_old_feedback",
+        fields=("psm_site.Feedback.what_wrong",),
+        setting="FEEDBACK_RETENTION_DAYS",
+        order=10,
+    )
+)
 
 
 class ReviewRequestQuerySet(models.QuerySet):

@@ -7,9 +7,8 @@ Apps register what only they know (the mutuals app: hosted PDF documents), as th
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.contrib.messages.storage.cookie import CookieStorage
 
-from psm_site.limits import feedback_limit
+from psm_site import personal_data
 
 _document_sources = []
 _privacy_sections = []
@@ -30,17 +29,7 @@ def non_compliant_documents():
     return [document for source in _document_sources for document in source()]
 
 
-def duration(seconds):
-    """'1 hour', '30 minutes', '2 weeks', '90 days': the largest whole unit."""
-    for size, unit in [(604800, "week"), (86400, "day"), (3600, "hour"), (60, "minute"), (1, "second")]:
-        if seconds >= size and seconds % size == 0:
-            count = seconds // size
-            return f"{count} {unit}{'' if count == 1 else 's'}"
-    return f"{seconds} seconds"
-
-
-def days(value):
-    return duration(int(value) * 86400) if value else None
+duration = personal_data.duration
 
 
 def tile_host():
@@ -53,57 +42,23 @@ def tile_host():
 
 
 def privacy_facts():
-    limit, window = feedback_limit()
+    """The privacy notice's facts: the register of personal data (psm_site/personal_data.py) and settings."""
     return {
         "controller": settings.DATA_CONTROLLER,
         "dpo_email": settings.DATA_PROTECTION_OFFICER_EMAIL,
         "contact_email": settings.CONTACT_EMAIL,
-        "feedback_limit": limit,
-        "rate_limit_window": duration(window),
-        "feedback_retention": days(settings.FEEDBACK_RETENTION_DAYS),
-        "server_log_retention": days(settings.SERVER_LOG_RETENTION_DAYS),
-        "staff_account_retention": days(settings.STAFF_ACCOUNT_RETENTION_DAYS),
+        "records": [record.row() for record in personal_data.records()],
+        "missing": personal_data.missing_facts(),
         "tile_host": tile_host(),
         "sections": list(_privacy_sections),
     }
 
 
-def _browser_session_or(age, *, at_close, every_request=False):
-    if at_close:
-        return "When you close your browser" + (
-            f", or after {duration(age)} without using the site" if every_request else ""
-        )
-    return duration(age) + (" after your last visit" if every_request else "")
-
-
 def cookie_facts():
-    """Every cookie the site can set, with its lifetime as the settings make it."""
-    csrf_age = settings.CSRF_COOKIE_AGE
+    """Every cookie the site can set, from the register, with its lifetime as the settings make it."""
     return {
-        "public": [
-            {
-                "name": settings.CSRF_COOKIE_NAME,
-                "purpose": "Stops other websites sending forms to this site in your name",
-                "expires": "When you close your browser" if csrf_age is None else duration(csrf_age),
-            }
-        ],
-        "staff": [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "purpose": "Keeps you signed in",
-                "expires": _browser_session_or(
-                    settings.SESSION_COOKIE_AGE,
-                    at_close=settings.SESSION_EXPIRE_AT_BROWSER_CLOSE,
-                    every_request=settings.SESSION_SAVE_EVERY_REQUEST,
-                )
-                + ", or when you sign out",
-            },
-            {
-                "name": CookieStorage.cookie_name,
-                "purpose": "Shows you confirmation messages after you save",
-                "expires": "When you close your browser",
-            },
-        ],
+        "public": [cookie.row() for cookie in personal_data.cookies("public")],
+        "staff": [cookie.row() for cookie in personal_data.cookies("staff")],
         "tile_host": tile_host(),
     }
 

@@ -78,6 +78,10 @@ def test_deployment_checklist_is_clean(monkeypatch):
     monkeypatch.setattr(settings, "CSRF_COOKIE_SECURE", True)
     monkeypatch.setattr(settings, "SITE_DOMAIN", "mutuals.example.gov.uk")
     monkeypatch.setattr(settings, "ADMIN_TWO_FACTOR", True)
+    monkeypatch.setattr(settings, "DATA_PROTECTION_OFFICER_EMAIL", "dpo@example.gov.uk")
+    monkeypatch.setattr(settings, "FEEDBACK_RETENTION_DAYS", 365)
+    monkeypatch.setattr(settings, "SERVER_LOG_RETENTION_DAYS", 30)
+    monkeypatch.setattr(settings, "STAFF_ACCOUNT_RETENTION_DAYS", 90)
     out = io.StringIO()
     call_command("check", "--deploy", "--fail-level", "WARNING", stdout=out, stderr=out)
 
