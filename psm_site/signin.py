@@ -158,8 +158,8 @@ def _session_cookie_expires():
 
 def _failed_sign_in_how_long():
     cooloff = int(settings.AXES_COOLOFF_TIME.total_seconds()) if settings.AXES_COOLOFF_TIME else 0
-    after = f", or {personal_data.duration(cooloff)} after the last failed try" if cooloff else ""
-    return f"Deleted when that account next signs in{after}"
+    after = f", or at the first sign-in attempt more than {personal_data.duration(cooloff)} after the last failed try"
+    return f"Deleted when that account next signs in{after if cooloff else ''}"
 
 
 personal_data.register(
