@@ -63,8 +63,62 @@ def cookie_facts():
     }
 
 
+# What the accessibility statement may claim: each claim names the tests in the suite that check it
+# on every change (tests/site/test_statutory_pages.py fails if one of them is gone). Anything else
+# is listed as not yet tested.
+TESTED = [
+    (
+        "Every public page passes the automated accessibility checks of axe-core in Chromium",
+        ["tests/browser/test_walk.py::test_axe_finds_no_violations_on_any_page"],
+    ),
+    (
+        "Every public page can be read at 320 CSS pixels wide, as when a 1280-pixel screen is zoomed to 400%, "
+        "without scrolling sideways. Wide data tables scroll inside their own box, which you can reach with "
+        "the keyboard",
+        ["tests/browser/test_reflow.py::test_no_page_scrolls_sideways_at_320_css_pixels"],
+    ),
+    (
+        "Without JavaScript, you can find a mutual by sector, filter the registry and its map by region, and "
+        "reach an open funding round and past rounds",
+        [
+            "tests/browser/test_walk.py::test_without_javascript_home_to_a_mutual_by_sector",
+            "tests/browser/test_walk.py::test_without_javascript_home_to_an_open_round",
+            "tests/browser/test_registry.py::test_filters_work_without_javascript",
+            "tests/browser/test_maps.py::test_without_javascript_the_region_select_filters",
+            "tests/browser/test_support.py::test_past_rounds_are_reachable_without_javascript",
+        ],
+    ),
+    (
+        "With a keyboard alone, you can open ‘Show all updates’ and past funding rounds, choose a region on a "
+        "map, and open the map's markers and groups of markers; staff can import, review and publish",
+        [
+            "tests/browser/test_explainer.py::test_show_all_updates_opens_with_the_keyboard",
+            "tests/browser/test_support.py::test_past_rounds_open_with_the_keyboard",
+            "tests/browser/test_maps.py::test_the_keyboard_reaches_a_region_and_enter_chooses_it",
+            "tests/browser/test_registry.py::test_enter_on_a_focused_marker_opens_its_popup_with_a_link",
+            "tests/browser/test_registry.py::test_clusters_are_buttons_and_enter_zooms_in",
+            "tests/browser/test_admin_editor.py::test_editor_submits_for_review_and_publisher_approves",
+        ],
+    ),
+]
+NOT_YET_TESTED = [
+    "using the site with a screen reader, such as JAWS, NVDA or VoiceOver",
+    "using the site with speech recognition software",
+    "changing colours, contrast levels and fonts with browser or device settings",
+    "changing the spacing of text (WCAG 2.2 success criterion 1.4.12)",
+    "resizing text to 200% without zooming the page",
+    "whether the text is as simple as possible to understand",
+    "a full check against WCAG 2.2 AA by a person",
+]
+
+
 def accessibility_facts(page):
-    return {"documents": non_compliant_documents(), "tested_on": page.last_reviewed}
+    return {
+        "documents": non_compliant_documents(),
+        "tested_on": page.last_reviewed,
+        "tested": [{"claim": claim, "tests": tests} for claim, tests in TESTED],
+        "not_yet_tested": NOT_YET_TESTED,
+    }
 
 
 FACTS = {

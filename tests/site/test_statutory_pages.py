@@ -121,3 +121,25 @@ def test_feedback_is_deleted_after_the_stated_period(settings, time_machine):
     settings.FEEDBACK_RETENTION_DAYS = 30
     call_command("delete_old_feedback", stdout=io.StringIO())
     assert list(Feedback.objects.all()) == [kept] and not Feedback.objects.filter(pk=old.pk).exists()
+
+
+def test_the_accessibility_statement_claims_only_what_a_test_checks(client, pages, settings):
+    """Each claim under 'What we test' names tests that exist; the rest is 'Not yet tested'."""
+    import re
+    from pathlib import Path
+
+    from psm_site.statements import NOT_YET_TESTED, TESTED
+
+    for _claim, tests in TESTED:
+        for test in tests:
+            path, name = test.split("::")
+            source = (Path(settings.BASE_DIR) / path).read_text(encoding="utf-8")
+            assert re.search(rf"^def {name}\(", source, re.MULTILINE), f"{test} is named on the statement but gone"
+    html = _text(client, ACCESSIBILITY)
+    tested = html.split('id="what-we-test"')[1].split('id="not-yet-tested"')[0]
+    assert "test_reflow.py::test_no_page_scrolls_sideways_at_320_css_pixels" in tested
+    not_tested = html.split('id="not-yet-tested"')[1]
+    for claim in ["screen reader", "speech recognition", "as simple as possible"]:
+        assert claim not in tested and claim in not_tested
+    assert all(item in html for item in NOT_YET_TESTED)
+    assert "you should be able to" not in html.lower()
