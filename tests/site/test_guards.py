@@ -57,10 +57,11 @@ def test_security_headers(client):
     assert response["X-Frame-Options"] == "DENY"
 
 
-def test_hsts_over_https(client, settings):
-    settings.SECURE_HSTS_SECONDS = 31536000
+def test_hsts_over_https_from_the_production_default(client):
+    """The value is the settings' own default (DEBUG off): a year, subdomains, preload list."""
     response = client.get("/research/", secure=True)
-    assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    assert "Strict-Transport-Security" not in client.get("/research/")  # browsers ignore it over HTTP
 
 
 def test_deployment_checklist_is_clean(monkeypatch):
