@@ -130,3 +130,15 @@ def test_production_static_files_build_with_hashed_names(tmp_path, settings):
         assert name in manifest
     css = (tmp_path / "static" / manifest["build/css/psm-gds.css"]).read_text()
     assert "/static/govuk-frontend/assets/fonts/" in css and ".woff2" in css
+
+
+def test_the_private_psycopg_hooks_were_checked_with_the_installed_psycopg():
+    """psm_site/postgresql/base.py overrides two private psycopg names. After an upgrade, read
+    psycopg's connection and wait code again, run tests/site/test_outage.py on PostgreSQL, then
+    move PSYCOPG_CHECKED."""
+    import psycopg
+
+    from psm_site.postgresql import base
+
+    assert psycopg.__version__ == base.PSYCOPG_CHECKED, "psycopg changed: recheck psm_site/postgresql/base.py"
+    assert callable(psycopg.Connection._connect_gen) and issubclass(psycopg.errors._WaitTimeout, Exception)
