@@ -94,54 +94,51 @@ def rate_limit(name: str, read_limit, *, methods=("POST",)):
     return decorator
 
 
-def _kept_for(read_limit, first):
+def _register_ip_limit(name, read_limit, *, when, doing, counted, not_kept, order):
+    """The register entry of a per-address limit on psm_site/views.py: the address is kept with a
+    count for one window, then the cache lets it go."""
+
+    def why():
+        limit, window = read_limit()
+        return (
+            f"To stop anyone {doing.format(limit=limit)} in {personal_data.duration(window)}. It is kept with a "
+            f"count of your {counted}, not with {not_kept}"
+        )
+
     def how_long():
         _limit, window = read_limit()
-        return f"{personal_data.duration(window)} from your first {first}, then deleted automatically"
+        return f"{personal_data.duration(window)} from your first {counted[:-1]}, then deleted automatically"
 
-    return how_long
-
-
-def _feedback_why():
-    limit, window = feedback_limit()
-    return (
-        f"To stop anyone sending more than {limit} answers in {personal_data.duration(window)}. It is kept "
-        "with a count of your answers, not with the answers themselves."
+    personal_data.register(
+        personal_data.Record(
+            key=f"ip-address-{name}",
+            what=f"Your IP address, when you {when}",
+            why=why,
+            how_long=how_long,
+            receivers="No one: it stays in this site's own cache",
+            source=f"psm_site/limits.py (rate_limit {name!r} on psm_site/views.py)",
+            limits=(name,),
+            order=order,
+        )
     )
 
 
-def _search_why():
-    limit, window = search_limit()
-    return (
-        f"To stop anyone searching more than {limit} times in {personal_data.duration(window)}. It is kept "
-        "with a count of your searches, not with what you searched for."
-    )
-
-
-KEPT_BY_THE_SITE = "No one: it stays in this site's own cache"
-
-personal_data.register(
-    personal_data.Record(
-        key="ip-address-feedback",
-        what="Your IP address, when you send feedback",
-        why=_feedback_why,
-        how_long=_kept_for(feedback_limit, "answer"),
-        receivers=KEPT_BY_THE_SITE,
-        source="psm_site/limits.py (rate_limit 'feedback' on psm_site/views.py)",
-        limits=("feedback",),
-        order=20,
-    )
+_register_ip_limit(
+    "feedback",
+    feedback_limit,
+    when="send feedback",
+    doing="sending more than {limit} answers",
+    counted="answers",
+    not_kept="the answers themselves",
+    order=20,
 )
-personal_data.register(
-    personal_data.Record(
-        key="ip-address-search",
-        what="Your IP address, when you search",
-        why=_search_why,
-        how_long=_kept_for(search_limit, "search"),
-        receivers=KEPT_BY_THE_SITE,
-        source="psm_site/limits.py (rate_limit 'search' on psm_site/views.py)",
-        limits=("search",),
-        order=21,
-    )
+_register_ip_limit(
+    "search",
+    search_limit,
+    when="search",
+    doing="searching more than {limit} times",
+    counted="searches",
+    not_kept="what you searched for",
+    order=21,
 )
 personal_data.register_cache_use("psm_site.limits", "rate limits: see their register entries")

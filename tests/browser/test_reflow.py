@@ -2,19 +2,12 @@
 1280-pixel screen, scrolls only up and down. The one exception WCAG allows, a data table, must sit in
 a scroll container of its own that the keyboard can reach (tabindex="0") and that has a caption."""
 
-import io
-import re
-
 import pytest
-from django.core.management import call_command
-from django.test import Client
 
-from tests.factories import make_open_round
-from tests.walk import crawl
+from tests.browser.test_walk import OFFSITE, content, walk_pages  # noqa: F401 - content is a fixture
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-OFFSITE = re.compile(r"^https?://(?!localhost|127\.0\.0\.1)")
 WIDTH = 320
 
 MEASURE = """() => {
@@ -38,16 +31,9 @@ MEASURE = """() => {
 }"""
 
 
-@pytest.fixture
-def content(db):
-    call_command("load_initial_content", stdout=io.StringIO())
-    return make_open_round()
-
-
-def test_no_page_scrolls_sideways_at_320_css_pixels(live_server, browser, content):
-    pages = [
-        url for url, r in crawl(Client()).items() if "text/html" in r.get("Content-Type", "") and r.status_code == 200
-    ]
+@pytest.mark.usefixtures("content")
+def test_no_page_scrolls_sideways_at_320_css_pixels(live_server, browser):
+    pages = walk_pages()
     context = browser.new_context(viewport={"width": WIDTH, "height": 640})
     page = context.new_page()
     page.route(OFFSITE, lambda route: route.abort())

@@ -33,7 +33,7 @@ def test_before_go_live_no_page_or_sitemap_gives_the_import_day(client, mutual, 
     settings.SITE_LIVE_ON = None
     html = " ".join(client.get(mutual.get_absolute_url()).text.split())
     assert "26 November 2026" not in html and "2026-11-26" not in html
-    assert "Published" not in html.split('<main')[1] and "Added to this site" not in html
+    assert "Published" not in html.split("<main")[1] and "Added to this site" not in html
     assert "<lastmod>" not in _sitemap_entry(client, mutual)
 
 

@@ -42,7 +42,9 @@ def test_the_mutuals_page_gives_the_reason_and_date(client, registry):
     assert 'since <time datetime="2021-12">December 2021</time>' in html  # month precision, no invented day
     assert "Wholly owned by Nesta since December 2021." in html
     # its old ownership is history, with its date and source, and the caption follows the status
-    assert 'Company with employee benefit trust (27.5% stake), until <time datetime="2021-12">December 2021</time>' in html
+    assert (
+        'Company with employee benefit trust (27.5% stake), until <time datetime="2021-12">December 2021</time>' in html
+    )
     assert '<span class="govuk-caption-l">Former public service mutual</span>' in html
     assert "https://dcmsblog.uk/2019/10/example/" in html and "date of checking not recorded" in html
     assert "Not yet verified" not in html
