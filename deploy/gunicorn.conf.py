@@ -1,10 +1,16 @@
 """gunicorn for one app server: deploy/prod starts one per port in APP_PORTS, each with
-APP_SERVER_NAME (it appears in every request-log line) and APP_PORT set."""
+APP_SERVER_NAME (it appears in every request-log line), APP_PORT and its pid file set.
+
+`make deploy` replaces an app server's code with gunicorn's USR2 (a new master and workers on
+the same listening socket beside the old ones), waits for the "Worker ready" lines that
+post_worker_init writes below, then stops the old master with TERM (its workers finish their
+requests). The socket never closes, so no request is refused."""
 
 import os
 
 bind = f"{os.environ.get('APP_BIND_HOST', '127.0.0.1')}:{os.environ.get('APP_PORT', '8001')}"
-workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+# gunicorn's own variable, which the deploy check (`check --deploy`) reads too.
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 proc_name = os.environ.get("APP_SERVER_NAME", "psm")
 # Above DATABASE_CONNECT_TIMEOUT plus the statement timeout (psm_site/postgresql/base.py), so a
 # stopped or frozen database gives 503 pages rather than killed workers.
@@ -17,3 +23,11 @@ accesslog = None
 errorlog = "-"
 # Django's own forwarded-header handling (DJANGO_BEHIND_PROXY) decides what to trust.
 forwarded_allow_ips = "127.0.0.1"
+# No control socket: its default path (~/.gunicorn/gunicorn.ctl) is one for every gunicorn this
+# user runs, so two app servers would fight over it; deploy/prod uses signals and pid files.
+control_socket_disable = True
+
+
+def post_worker_init(worker):
+    """A worker has loaded the site and is about to accept requests: deploy/prod waits for this."""
+    worker.log.info("Worker ready (pid: %s, master: %s)", worker.pid, worker.ppid)
