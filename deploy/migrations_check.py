@@ -10,7 +10,8 @@ first code that no longer uses the column (or a column that is nullable or has `
 then the migration that removes it, marked `deploy_safe = True` on its Migration class with a
 comment naming the deploy that stopped using it.
 
-Prints one line per unapplied operation of that kind and exits 1; exits 0 when there is none.
+Prints one line per unapplied operation of that kind and exits 1; otherwise prints how many
+migrations are unapplied (deploy/prod skips `migrate` at 0) and exits 0.
 """
 
 import os
@@ -69,6 +70,7 @@ def main():
             file=sys.stderr,
         )
         raise SystemExit(1)
+    print(len(plan))
 
 
 if __name__ == "__main__":
