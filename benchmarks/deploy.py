@@ -5,7 +5,7 @@
 
 Against the stack `make prod` runs (PROD_PORT, PROD_DIR), it adds an HTML comment with a fresh
 marker to templates/base.html, starts `wrk -t 2 -c 32 -d 60s` on the home page through nginx,
-runs `deploy/prod deploy` five seconds in, and waits for wrk. Figures: the deploy's duration,
+runs `deploy/prod deploy` three seconds in, and waits for wrk. Figures: the deploy's duration,
 wrk's requests and socket errors, every status nginx logged while wrk ran (its access log, so
 nothing is inferred from wrk's "non-2xx or 3xx" count), and whether the page served at the end
 carries the marker. base.html is put back afterwards; the stack keeps serving the marked page
@@ -62,7 +62,7 @@ def main():
             stdout=subprocess.PIPE,
             text=True,
         )
-        time.sleep(5)
+        time.sleep(3)
         deploy_log = PROD_DIR / "deploy-benchmark.log"
         before = time.monotonic()
         with deploy_log.open("w") as log:
@@ -83,11 +83,21 @@ def main():
     errors = re.search(r"Socket errors: (.*)", output)
     print(output)
     print(f"deploy: exit {deployed.returncode} after {deploy_seconds:.1f} s (its output: {deploy_log})")
-    print(f"wrk: {requests.group(1) if requests else '?'} requests in {finished - started:.0f} s;"
-          f" socket errors: {errors.group(1) if errors else 'none'}")
-    print(f"nginx statuses while wrk ran: {dict(sorted(statuses.items()))}; at wrk's end: {dict(sorted(at_end.items()))}")
+    print(
+        f"wrk: {requests.group(1) if requests else '?'} requests in {finished - started:.0f} s;"
+        f" socket errors: {errors.group(1) if errors else 'none'}"
+    )
+    print(
+        f"nginx statuses while wrk ran: {dict(sorted(statuses.items()))}; at wrk's end: {dict(sorted(at_end.items()))}"
+    )
     print(f"new template served at the end: {'yes' if served else 'NO'}")
-    ok = deployed.returncode == 0 and not errors and set(statuses) <= {"200"} and set(at_end) <= {"200", "499"} and served
+    ok = (
+        deployed.returncode == 0
+        and not errors
+        and set(statuses) <= {"200"}
+        and set(at_end) <= {"200", "499"}
+        and served
+    )
     raise SystemExit(0 if ok else 1)
 
 

@@ -89,8 +89,10 @@ def superuser(host, port):
 
 def create(command, user, password, name):
     """Create the role and the database if missing; psql quotes the names (%I) and password (%L)."""
-    login = "format('CREATE ROLE %I LOGIN PASSWORD %L', :'user', :'password')" if password else (
-        "format('CREATE ROLE %I LOGIN', :'user')"
+    login = (
+        "format('CREATE ROLE %I LOGIN PASSWORD %L', :'user', :'password')"
+        if password
+        else ("format('CREATE ROLE %I LOGIN', :'user')")
     )
     script = "\n".join(
         [
@@ -111,7 +113,9 @@ def main():
     url = os.environ.get("DATABASE_URL", "")
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in {"postgres", "postgresql"}:
-        fail(f"make prod needs PostgreSQL; set DATABASE_URL=postgres://user:password@host:port/name (not {parts.scheme or 'empty'}).")
+        fail(
+            f"make prod needs PostgreSQL; set DATABASE_URL=postgres://user:password@host:port/name (not {parts.scheme or 'empty'})."
+        )
     user = urllib.parse.unquote(parts.username or "")
     password = urllib.parse.unquote(parts.password or "")
     name = urllib.parse.unquote(parts.path.lstrip("/"))
@@ -129,11 +133,19 @@ def main():
     by_hand = f'psql -c "{sql}" -c "CREATE DATABASE {name} OWNER {user}"'
     command = superuser(host, port) if host in LOCAL_HOSTS else None
     if command is None:
-        admin = "sudo -u postgres " + by_hand if host in LOCAL_HOSTS else f"{by_hand} -h {host} -p {port} -U <an admin role>"
-        fail(f"{where} has no role or database for DATABASE_URL and make prod cannot act as its superuser here; run: {admin}")
+        admin = (
+            "sudo -u postgres " + by_hand
+            if host in LOCAL_HOSTS
+            else f"{by_hand} -h {host} -p {port} -U <an admin role>"
+        )
+        fail(
+            f"{where} has no role or database for DATABASE_URL and make prod cannot act as its superuser here; run: {admin}"
+        )
     print(f"prod: creating role {user} and database {name} on {where}")
     if not create(command, user, password, name):
-        fail(f"{where} did not accept CREATE ROLE/DATABASE as {command[0]} {command[1]}; run: sudo -u postgres {by_hand}")
+        fail(
+            f"{where} did not accept CREATE ROLE/DATABASE as {command[0]} {command[1]}; run: sudo -u postgres {by_hand}"
+        )
     error = connection_error(url)
     if error is not None:
         fail(f"{where} still refuses DATABASE_URL after creating its role and database ({error}); check pg_hba.conf.")

@@ -54,4 +54,6 @@ def post_worker_init(worker):
         getattr(body, "close", lambda: None)()
     except Exception:  # the worker still serves; deploy/prod reads the status below
         worker.log.exception("The home page failed in a new worker")
-    worker.log.info("Worker ready (pid: %s, master: %s, home page: %s)", worker.pid, worker.ppid, "".join(status) or "error")
+    worker.log.info(
+        "Worker ready (pid: %s, master: %s, home page: %s)", worker.pid, worker.ppid, "".join(status) or "error"
+    )

@@ -15,7 +15,8 @@ fail, and a new NOT NULL column without a database default makes its inserts fai
 ships in two deploys: first code that no longer uses the column (or a column that is nullable or
 has `db_default`), then the migration that removes it, marked `deploy_safe = True` on its
 Migration class with a comment naming the deploy that stopped using it. It prints one line per
-such operation and exits 1.
+such operation and exits 1. A library's migrations (after an upgrade) are only warned about: the
+project cannot mark them, so read the library's release notes before deploying.
 """
 
 import hashlib
@@ -30,6 +31,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.apps import apps  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.finders import get_finders  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -74,27 +76,46 @@ def static_inputs():
     return digest.hexdigest()
 
 
-def main():
-    executor = MigrationExecutor(connection)
-    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    problems = []
-    deploying = "--deploying" in sys.argv[1:]
+def own_app(label):
+    """An app of this project, rather than a library's (whose migrations we cannot mark)."""
+    path = Path(apps.get_app_config(label).path)
+    return Path(settings.BASE_DIR) in path.parents and "site-packages" not in path.parts
+
+
+def unsafe(plan):
+    """(refused, warned): lines for the plan's operations the old code cannot live with.
+
+    Refused in this project's apps unless the migration says `deploy_safe = True`; only warned
+    in a library's, which the project cannot change (read its release notes before deploying).
+    """
+    refused, warned = [], []
     for migration, backwards in plan:
-        if not deploying or backwards or getattr(migration, "deploy_safe", False):
+        if backwards or getattr(migration, "deploy_safe", False):
             continue
         for operation in migration.operations:
             reason = breaks_old_code(operation)
             if reason:
-                problems.append(f"{migration.app_label}.{migration.name}: {operation.describe()} ({reason})")
-    for problem in problems:
-        print(f"prod: unsafe while the old code serves: {problem}", file=sys.stderr)
-    if problems:
-        print(
-            "prod: deploy stopped before migrating; ship the code change first and mark the migration"
-            " deploy_safe = True in a later deploy (README, 'Deploying new code').",
-            file=sys.stderr,
-        )
-        raise SystemExit(1)
+                line = f"{migration.app_label}.{migration.name}: {operation.describe()} ({reason})"
+                (refused if own_app(migration.app_label) else warned).append(line)
+    return refused, warned
+
+
+def main():
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if "--deploying" in sys.argv[1:]:
+        refused, warned = unsafe(plan)
+        for line in warned:
+            print(f"prod: warning, a library's migration the old code may not live with: {line}", file=sys.stderr)
+        for line in refused:
+            print(f"prod: unsafe while the old code serves: {line}", file=sys.stderr)
+        if refused:
+            print(
+                "prod: deploy stopped before migrating; ship the code change first and mark the migration"
+                " deploy_safe = True in a later deploy (README, 'Deploying new code').",
+                file=sys.stderr,
+            )
+            raise SystemExit(1)
     print(f"unapplied {len(plan)}")
     print(f"static {static_inputs()}")
 
