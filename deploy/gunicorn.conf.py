@@ -41,7 +41,8 @@ def post_worker_init(worker):
 
     from django.conf import settings
 
-    host = next((name for name in settings.ALLOWED_HOSTS if "*" not in name and not name.startswith(".")), "localhost")
+    # An allowed name (".gov.uk"-style entries allow the bare domain too); "*" allows any.
+    host = next((name.lstrip(".") for name in settings.ALLOWED_HOSTS if name != "*"), "localhost")
     scheme = "https" if settings.SECURE_SSL_REDIRECT else "http"
     environ = {"PATH_INFO": "/", "HTTP_HOST": host, "SERVER_NAME": host, "REMOTE_ADDR": "127.0.0.1"}
     environ.update({"wsgi.url_scheme": scheme, "HTTP_X_FORWARDED_PROTO": scheme, "wsgi.input": BytesIO()})
