@@ -106,19 +106,76 @@ def connect_signals():
 
 
 def bump(*, now=None, using=None):
-    """Move the content version, inside the caller's transaction when there is one.
+    """Note a change to public content: the content version moves once, when the transaction commits.
 
     Anything that changes public content without a model signal (a queryset `update()`, a bulk
-    import with `bulk_create`) calls this itself.
+    import with `bulk_create`) calls this itself. Outside a transaction the change is committed
+    already, and the version moves now. Inside one, the first change registers one `on_commit`
+    callback, so a 5,000-row import moves the version row once, after its commit, in its own short
+    statement: no row lock is held for the import, and an Editor's save never waits on it. A rolled
+    back transaction drops the callback and changes nothing, in the database or the cache.
+
+    Until its commit, the changing connection's own requests (a preview, a test's client) see the
+    change through a private generation (`_pending`): pages they render are never served to others.
     """
+    alias = using or "default"
+    connection_ = transaction.get_connection(alias)
+    if not connection_.in_atomic_block:
+        _committed(alias, now)
+        return
+    pending = _pending(connection_)
+    if pending is None:
+        callback = _Commit(alias)
+        transaction.on_commit(callback, using=alias)
+        # The list the callback went into: Django replaces it on a rollback (to a savepoint too),
+        # which is how _pending tells a rolled-back change from one still to commit.
+        queue = connection_.run_on_commit
+        connection_.psm_pending = {"callback": callback, "queue": queue, "at": len(queue) - 1}
+        pending = connection_.psm_pending
+    pending["token"] = os.urandom(6).hex()  # each further change retires the pages rendered since the last
+    pending["moment"] = now or timezone.now()
+
+
+class _Commit:
+    """The on_commit callback of one transaction's content changes."""
+
+    def __init__(self, alias):
+        self.alias = alias
+
+    def __call__(self):
+        connection_ = transaction.get_connection(self.alias)
+        if (getattr(connection_, "psm_pending", None) or {}).get("callback") is self:
+            connection_.psm_pending = None
+        _committed(self.alias, None)
+
+
+def _pending(connection_=None):
+    """This connection's uncommitted content change ({"token", "moment", …}), or None."""
+    connection_ = connection_ or connection
+    pending = getattr(connection_, "psm_pending", None)
+    if not pending:
+        return None
+    queue, at = connection_.run_on_commit, pending["at"]
+    if queue is pending["queue"] and at < len(queue) and queue[at][1] is pending["callback"]:
+        return pending
+    # A savepoint rolled back (Django filtered the list into a new one), or the transaction ended.
+    at = next((index for index, entry in enumerate(queue) if entry[1] is pending["callback"]), None)
+    if at is None:
+        connection_.psm_pending = None
+        return None
+    pending.update(queue=queue, at=at)
+    return pending
+
+
+def _committed(alias, now):
+    """Move the version row (one short autocommitted UPDATE) and retire every cached page."""
     from psm_site.models import ContentVersion
 
-    versions = ContentVersion.objects.using(using or "default")
+    versions = ContentVersion.objects.using(alias)
     moved = versions.filter(pk=1).update(number=F("number") + 1, changed_at=now or timezone.now(), boundary_known=False)
     if not moved:
         versions.get_or_create(pk=1)
-    new_generation()  # the changer's own requests, inside its transaction, see the change
-    transaction.on_commit(new_generation, using=using)  # and everyone's once it is committed
+    new_generation()
 
 
 GENERATION_KEY = "psm:generation"
@@ -131,23 +188,37 @@ def new_generation():
 
 
 def generation():
-    return _settle(cache.get(GENERATION_KEY), None, timezone.now(), read_version=False)[0]
+    """The generation this request's pages are kept under (see version_now)."""
+    return version_now()[0]
 
 
 def version_now(now=None):
     """(generation, content version), without the database while the cache holds both."""
+    now = now or timezone.now()
     found = cache.get_many([GENERATION_KEY, VERSION_KEY])
-    return _settle(found.get(GENERATION_KEY), found.get(VERSION_KEY), now or timezone.now())
+    return _with_pending(*_settle(found.get(GENERATION_KEY), found.get(VERSION_KEY), now), now)
 
 
-def _settle(token, kept, now, *, read_version=True):
+def _with_pending(token, version, now):
+    """Inside a transaction that changed content, a private generation and a version dated now.
+
+    Its clock boundaries are asked afresh (the version row has not moved yet), and the next one is
+    part of the token, so passing a boundary retires the pages rendered before it here too.
+    """
+    pending = _pending()
+    if pending is None:
+        return token, version
+    upcoming = next_boundary(now)
+    version = Version(version.number, max(version.changed_at, pending["moment"]), upcoming)
+    return f"{token}:{pending['token']}:{upcoming.isoformat() if upcoming else ''}", version
+
+
+def _settle(token, kept, now):
     """The generation, and the version kept beside it if it belongs to it and no boundary has
     passed; else the version row (which moves when a boundary has passed, and so does the generation)."""
     if token is None:  # a new or emptied cache
         cache.add(GENERATION_KEY, os.urandom(9).hex(), timeout=None)
         token = cache.get(GENERATION_KEY)
-    if not read_version:
-        return token, None
     if kept is not None and kept[0] == token:
         if kept[1].next_boundary is None or now < kept[1].next_boundary:
             return token, kept[1]
@@ -211,11 +282,54 @@ def current_version(now=None):
     return Version(number, changed_at, upcoming)
 
 
+# The settings that change the bytes of a public page or data file. Each is part of the release
+# fingerprint, so servers with the same code and these settings share cache entries and ETags.
+# Per-server values (APP_PORT, APP_SERVER_NAME, host names, anything else in the environment) are
+# not: a setting that starts to change what a page says must be added here.
+RENDERING_SETTINGS = [
+    "DEBUG",
+    "SITE_DOMAIN",
+    "SITE_URL",
+    "STATIC_URL",
+    "MEDIA_URL",
+    "ADMIN_PATH",
+    "LANGUAGE_CODE",
+    "TIME_ZONE",
+    "GOVUK_BRAND",
+    "SERVICE_NAME",
+    "PHASE",
+    "CONTACT_EMAIL",
+    "ORGANISATION",
+    "DATA_CONTROLLER",
+    "DATA_PROTECTION_OFFICER_EMAIL",
+    "FEEDBACK_RETENTION_DAYS",
+    "SERVER_LOG_RETENTION_DAYS",
+    "STAFF_ACCOUNT_RETENTION_DAYS",
+    "FEEDBACK_RATE_LIMIT",
+    "FEEDBACK_RATE_LIMIT_WINDOW",
+    "SEARCH_LIMIT_PER_MINUTE",
+    "ALERTS_SUBSCRIBE_LIMIT",
+    "MAP_TILES_URL",
+    "MAP_TILES_ATTRIBUTION",
+    "CONTENT_SECURITY_POLICY",
+    "CLOSING_SOON_DAYS",
+    "ROBOTS_DISALLOW_ALL",
+    "EXPLAINER_SLUG",
+    "ATTACHMENT_MAX_BYTES",
+    "ALERTS_DIGEST_TIME",
+    "ALERTS_WEEKLY_DAY",
+    "HTTP_CACHE_MAX_AGE",
+    "HTTP_CACHE_S_MAXAGE",
+]
+
+
 @once
 def release():
-    """A fingerprint of the code, templates, static manifest and environment being served.
+    """A fingerprint of what changes the bytes of a page: the code, templates, static manifest,
+    pinned requirements and RENDERING_SETTINGS, and nothing that differs between servers.
 
-    Part of every cache key and ETag, so a deployment never serves pages rendered by the last one.
+    Part of every cache key and ETag, so a deployment never serves pages rendered by the last one,
+    and every server of one release shares the cache's entries and a browser's ETags.
     """
     digest = hashlib.blake2b(digest_size=8)
     base = Path(settings.BASE_DIR)
@@ -234,11 +348,20 @@ def release():
     ]:
         if path.is_file():
             digest.update(path.read_bytes())
-    volatile = {"HOSTNAME", "PWD", "OLDPWD", "SHLVL", "_", "TERM", "SERVER_SOFTWARE"}
-    for name, value in sorted(os.environ.items()):
-        if name not in volatile:
-            digest.update(f"{name}={value}\0".encode())
+    for name in RENDERING_SETTINGS:
+        digest.update(f"{name}={_stable(getattr(settings, name, None))}\0".encode())
     return digest.hexdigest()
+
+
+def _stable(value):
+    """A setting's value as text that is the same in every process (a set's order is not)."""
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{_stable(key)}:{_stable(item)}" for key, item in sorted(value.items(), key=str)) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_stable(item) for item in value) + "]"
+    if isinstance(value, (set, frozenset)):
+        return "{" + ",".join(sorted(_stable(item) for item in value)) + "}"
+    return repr(value)
 
 
 # --- The view decorator and the middleware that serves the cache ----------------------------------
@@ -340,7 +463,7 @@ def _lookup(request, now, *, page=False):
         takes_gzip = bool(re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")))
         key = f"psm:page:{release()}:{address}:{'gzip' if takes_gzip else 'identity'}"
         got = cache.get_many([GENERATION_KEY, VERSION_KEY, key] if page else [GENERATION_KEY, VERSION_KEY])
-        token, version = _settle(got.get(GENERATION_KEY), got.get(VERSION_KEY), now)
+        token, version = _with_pending(*_settle(got.get(GENERATION_KEY), got.get(VERSION_KEY), now), now)
         entry = got.get(key)
         if entry is not None and entry["generation"] != token:
             entry = None  # rendered before the latest change
