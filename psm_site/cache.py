@@ -132,8 +132,8 @@ def bump(*, now=None, using=None):
         queue = connection_.run_on_commit
         connection_.psm_pending = {"callback": callback, "queue": queue, "at": len(queue) - 1}
         pending = connection_.psm_pending
-    pending["token"] = os.urandom(6).hex()  # each further change retires the pages rendered since the last
-    pending["moment"] = now or timezone.now()
+    # Each further change retires the pages rendered since the last, and may move the next boundary.
+    pending.update(token=os.urandom(6).hex(), moment=now or timezone.now(), upcoming=False)
 
 
 class _Commit:
@@ -208,7 +208,9 @@ def _with_pending(token, version, now):
     pending = _pending()
     if pending is None:
         return token, version
-    upcoming = next_boundary(now)
+    upcoming = pending.get("upcoming", False)
+    if upcoming is False or (upcoming is not None and now >= upcoming):  # asked once per change and boundary
+        upcoming = pending["upcoming"] = next_boundary(now)
     version = Version(version.number, max(version.changed_at, pending["moment"]), upcoming)
     return f"{token}:{pending['token']}:{upcoming.isoformat() if upcoming else ''}", version
 
