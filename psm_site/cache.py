@@ -35,7 +35,6 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache
 from django.core.signals import setting_changed
 from django.db import connection, transaction
 from django.db.models import F
@@ -53,6 +52,8 @@ from django.utils.cache import (
 from django.utils.http import http_date, parse_http_date
 from django.utils.text import compress_string
 from django.views.decorators.http import require_safe
+
+from psm_site import cache_outage
 
 BOUNDARY_SOURCES = []  # callables: now -> the next moment a public page changes by the clock, or None
 CONTENT_APPS = {}  # app label -> names of its models that are not public content
@@ -95,7 +96,7 @@ def _settings_changed(*, setting, **kwargs):
     # Only tests change settings in a running process (a deployment restarts, and release() moves).
     # A changed CACHES is a new, empty cache already, and the one it names may not be reachable.
     if setting != "CACHES":
-        cache.clear()
+        cache_outage.call("clear")
 
 
 def connect_signals():
@@ -179,12 +180,17 @@ def _committed(alias, now):
 
 
 GENERATION_KEY = "psm:generation"
+DATABASE_GENERATION = "db-"  # the generation's prefix when the cache could not give one
 VERSION_KEY = "psm:version"  # (generation, Version): the version row as of that generation
 
 
 def new_generation():
     """Retire every page cached so far: each is kept with the generation it was rendered under."""
-    cache.set(GENERATION_KEY, os.urandom(9).hex(), timeout=None)
+    cache_outage.call("set", GENERATION_KEY, os.urandom(9).hex(), timeout=None)
+
+
+# A commit during a cache outage could not replace the generation: replace it when the cache is back.
+cache_outage.on_recovery(new_generation)
 
 
 def generation():
@@ -195,7 +201,7 @@ def generation():
 def version_now(now=None):
     """(generation, content version), without the database while the cache holds both."""
     now = now or timezone.now()
-    found = cache.get_many([GENERATION_KEY, VERSION_KEY])
+    found = cache_outage.call("get_many", [GENERATION_KEY, VERSION_KEY], default={})
     return _with_pending(*_settle(found.get(GENERATION_KEY), found.get(VERSION_KEY), now), now)
 
 
@@ -218,17 +224,20 @@ def _with_pending(token, version, now):
 def _settle(token, kept, now):
     """The generation, and the version kept beside it if it belongs to it and no boundary has
     passed; else the version row (which moves when a boundary has passed, and so does the generation)."""
-    if token is None:  # a new or emptied cache
-        cache.add(GENERATION_KEY, os.urandom(9).hex(), timeout=None)
-        token = cache.get(GENERATION_KEY)
+    if token is None:  # a new or emptied cache, or none to be had
+        cache_outage.call("add", GENERATION_KEY, os.urandom(9).hex(), timeout=None)
+        token = cache_outage.call("get", GENERATION_KEY)
+    if token is None:  # the cache is down: the version row alone says when pages change
+        version = current_version(now)
+        return f"{DATABASE_GENERATION}{version.number}", version
     if kept is not None and kept[0] == token:
         if kept[1].next_boundary is None or now < kept[1].next_boundary:
             return token, kept[1]
     version = current_version(now)
     if kept is not None and kept[0] == token and version.number != kept[1].number:  # a boundary passed
         new_generation()
-        token = cache.get(GENERATION_KEY)
-    cache.set(VERSION_KEY, (token, version), timeout=settings.PAGE_CACHE_SECONDS)
+        token = cache_outage.call("get", GENERATION_KEY, default=token)
+    cache_outage.call("set", VERSION_KEY, (token, version), timeout=settings.PAGE_CACHE_SECONDS)
     return token, version
 
 
@@ -426,11 +435,14 @@ class PageCacheMiddleware:
         now = timezone.now()
         found = _lookup(request, now, page=True)
         if found.entry is not None:
-            return _serve(found.entry, request, found.version, now, found.etag)
+            response = _serve(found.entry, request, found.version, now, found.etag)
+            response["X-Cache"] = "hit"  # which server rendered a page does not matter: any may serve it
+            return response
         response = self.get_response(request)
         plan = getattr(response, "psm_store", None)
         if plan and plan["timeout"] and response.status_code == 200 and not response.cookies:
             _store(response, found, plan)
+        response["X-Cache"] = "miss"
         return response
 
     @staticmethod
@@ -464,7 +476,8 @@ def _lookup(request, now, *, page=False):
         address = hashlib.blake2b(request.build_absolute_uri().encode(), digest_size=12).hexdigest()
         takes_gzip = bool(re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")))
         key = f"psm:page:{release()}:{address}:{'gzip' if takes_gzip else 'identity'}"
-        got = cache.get_many([GENERATION_KEY, VERSION_KEY, key] if page else [GENERATION_KEY, VERSION_KEY])
+        keys = [GENERATION_KEY, VERSION_KEY, key] if page else [GENERATION_KEY, VERSION_KEY]
+        got = cache_outage.call("get_many", keys, default={})
         token, version = _with_pending(*_settle(got.get(GENERATION_KEY), got.get(VERSION_KEY), now), now)
         entry = got.get(key)
         if entry is not None and entry["generation"] != token:
@@ -535,7 +548,8 @@ def _store(response, found, plan):
             "nonce": bool(nonce),
             "generation": found.generation,
         }
-        cache.set(found.key, entry, plan["timeout"])
+        if not found.generation.startswith(DATABASE_GENERATION):  # the cache was down at the lookup
+            cache_outage.call("set", found.key, entry, plan["timeout"])
 
     if not response.streaming:
         save(response.content)

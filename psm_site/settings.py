@@ -167,9 +167,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Local memory by default (one process); Redis when REDIS_URL is set, shared by every worker and
 # server, so rate limits hold across them.
 REDIS_URL = env_str("REDIS_URL")
+# Seconds to connect to Redis or wait for its answer. The cache only makes pages faster: a request
+# that cannot reach it goes on without it (psm_site/cache_outage.py), so the wait is short.
+REDIS_TIMEOUT = env_float("REDIS_TIMEOUT", 0.25)
 CACHES = {
     "default": (
-        {"BACKEND": "psm_site.redis_cache.KeptClientRedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "psm"}
+        {
+            "BACKEND": "psm_site.redis_cache.KeptClientRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "psm",
+            # Passed to redis-py's connection pool (public options of Django's backend).
+            "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
