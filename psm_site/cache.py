@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from functools import cache as once
 from functools import wraps
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.apps import apps
 from django.conf import settings
@@ -39,7 +40,7 @@ from django.core.signals import setting_changed
 from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.middleware.gzip import re_accepts_gzip
 from django.urls import Resolver404, resolve
 from django.utils import timezone
@@ -384,11 +385,21 @@ def dated(response, moment):
     return response
 
 
-def public_page(view):
-    """GET and HEAD; cacheable by anyone for visitors, `private, no-store` for staff (see module docstring)."""
+def public_page(view=None, *, params=()):
+    """GET and HEAD; cacheable by anyone for visitors, `private, no-store` for staff (see module docstring).
+
+    `params` names the query parameters the view reads (`@public_page(params=["q", "page"])`).
+    The view sees only those, in a canonical order (`known_query`), and the cache key is built from
+    them: `?utm_source=N` or a reordered query neither makes a new cache entry nor changes the page,
+    and a data file with extra parameters shares the entry of the same filter.
+    """
+    if view is None:
+        return lambda view: public_page(view, params=params)
+    params = frozenset(params)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        request.GET = known_query(request, params)
         if request.user.is_authenticated:
             response = view(request, *args, **kwargs)
             add_never_cache_headers(response)
@@ -414,7 +425,19 @@ def public_page(view):
 
     page = require_safe(wrapper)
     page.psm_public_page = True
+    page.psm_params = params
     return page
+
+
+def known_query(request, params):
+    """request.GET with only `params`, names and each name's values sorted: the canonical query."""
+    query = request.GET
+    if getattr(query, "psm_known", False):
+        return query
+    pairs = [(name, value) for name in sorted(set(query) & params) for value in sorted(query.getlist(name))]
+    known = QueryDict(urlencode(pairs), encoding=query.encoding)
+    known.psm_known = True
+    return known
 
 
 class PageCacheMiddleware:
@@ -449,13 +472,70 @@ class PageCacheMiddleware:
     def _applies(request):
         if not settings.PAGE_CACHE or request.method not in ("GET", "HEAD"):
             return False
-        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        if is_marked_staff(request):
             return False
         try:
             match = resolve(request.path_info)
         except Resolver404:
             return False
-        return getattr(match.func, "psm_public_page", False)
+        if not getattr(match.func, "psm_public_page", False):
+            return False
+        request.GET = known_query(request, match.func.psm_params)  # before the key is made from it
+        return True
+
+
+# --- Who skips the cache: a signed marker, not any session cookie --------------------------------
+
+STAFF_MARKER_COOKIE = "psm_staff"
+_STAFF_MARKER_SALT = "psm_site.cache.staff-marker"
+
+
+def is_marked_staff(request):
+    """True if the request carries a valid staff marker: one HMAC, no database or cache.
+
+    Only a browser that signed in gets one (StaffMarkerMiddleware), so a visitor's stale or made-up
+    `sessionid` cookie no longer skips the cache; a stale marker is cleared at its next request.
+    """
+    value = request.get_signed_cookie(
+        STAFF_MARKER_COOKIE, default=None, salt=_STAFF_MARKER_SALT, max_age=settings.SESSION_COOKIE_AGE
+    )
+    return value is not None
+
+
+def mark_staff(response, request):
+    response.set_signed_cookie(
+        STAFF_MARKER_COOKIE,
+        "1",
+        salt=_STAFF_MARKER_SALT,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )  # no max_age: it ends with the browser, as a staff session does (psm_site/signin.py)
+
+
+class StaffMarkerMiddleware:
+    """Sets the staff marker on a signed-in browser's response and clears it once signed out.
+
+    After AuthenticationMiddleware and StaffSessionMiddleware, so it sees a sign-in, a sign-out or
+    an idle time-out that happened in this request. Requests the page cache answered never get
+    here; every other request with a marker does, so a marker outliving its session is removed.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        cookies = request.COOKIES
+        if settings.SESSION_COOKIE_NAME not in cookies and STAFF_MARKER_COOKIE not in cookies:
+            if not request.session.session_key:  # no sign-in in this request: a visitor, left alone
+                return response
+        signed_in = request.user.is_authenticated
+        if signed_in and not is_marked_staff(request):
+            mark_staff(response, request)
+        elif not signed_in and STAFF_MARKER_COOKIE in request.COOKIES:
+            response.delete_cookie(STAFF_MARKER_COOKIE, samesite="Lax")
+        return response
 
 
 @dataclass(frozen=True)
@@ -473,7 +553,10 @@ def _lookup(request, now, *, page=False):
     cache (the generation, the version and, for the middleware, the page)."""
     found = getattr(request, "_psm_page", None)
     if found is None:
-        address = hashlib.blake2b(request.build_absolute_uri().encode(), digest_size=12).hexdigest()
+        # The address as the view sees it: only the query parameters it reads (see public_page).
+        query = request.GET.urlencode()
+        address = request.build_absolute_uri(request.path) + (f"?{query}" if query else "")
+        address = hashlib.blake2b(address.encode(), digest_size=12).hexdigest()
         takes_gzip = bool(re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")))
         key = f"psm:page:{release()}:{address}:{'gzip' if takes_gzip else 'identity'}"
         keys = [GENERATION_KEY, VERSION_KEY, key] if page else [GENERATION_KEY, VERSION_KEY]

@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "psm_site.middleware.StaffSessionMiddleware",
+    "psm_site.cache.StaffMarkerMiddleware",  # a signed-in browser skips the page cache (psm_site/cache.py)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -36,7 +36,7 @@ def home(request):
     return render(request, "home.html", {"updates": public_change_notes()[:HOME_UPDATES]})
 
 
-@public_page
+@public_page(params=["q", "page"])
 @rate_limit("search", search_limit, fail_open=True, methods=("GET", "HEAD"))
 def search(request):
     form = SearchForm(request.GET)
@@ -53,7 +53,7 @@ def search(request):
     return render(request, "search.html", context)
 
 
-@public_page
+@public_page(params=["page"])
 def updates(request):
     page = get_page_or_404(public_change_notes(), UPDATES_PER_PAGE, request.GET.get("page"))
     links = page_links(page, lambda number: f"?page={number}")

@@ -4,9 +4,11 @@ import csv
 import gzip
 import io
 import json
+import re
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -76,6 +78,42 @@ def test_staff_and_previews_are_private_and_never_touch_the_cache(client, editor
     Mutual.objects.filter(pk=live.pk).update(summary="Changed again.")
     assert "Changed quietly." in Client().get(live.get_absolute_url()).text  # the visitor's copy is cached
     assert "Changed again." in editor_client.get(live.get_absolute_url()).text  # staff never read it
+
+
+def test_a_cookie_that_is_not_a_signed_in_staff_session_does_not_skip_the_cache(client):
+    make_mutual(name="Cookie Mutual")
+    client.get(LIST)
+    stranger = Client(headers={"cookie": "sessionid=made-up; psm_staff=forged"})
+    assert stranger.get(LIST)["X-Cache"] == "hit"
+
+
+def test_sign_in_sets_the_staff_marker_and_sign_out_clears_it(client, editor, settings):
+    settings.ADMIN_TWO_FACTOR = False
+    make_mutual(name="Marker Mutual")
+    client.get(LIST)  # cached for visitors
+    signed_in = client.post(reverse("admin:login"), {"username": "editor", "password": "a-long-test-password"})
+    assert signed_in.status_code == 302 and signed_in.cookies[page_cache.STAFF_MARKER_COOKIE].value
+    staff_view = client.get(LIST)
+    assert "X-Cache" not in staff_view and "no-store" in staff_view["Cache-Control"]
+    signed_out = client.post(reverse("admin:logout"))
+    assert signed_out.cookies[page_cache.STAFF_MARKER_COOKIE].value == ""  # deleted
+    assert client.get(LIST)["X-Cache"] == "hit"
+
+
+def test_unknown_parameters_neither_make_entries_nor_change_the_page(client):
+    make_mutual(name="Parameter Mutual")
+    first = client.get(LIST + "?sector=health&status=all")
+    other = client.get(LIST + "?utm_source=1&status=all&sector=health")
+    assert other["X-Cache"] == "hit" and other["ETag"] == first["ETag"]
+    without_nonce = re.compile(rb'nonce="[^"]*"')
+    assert without_nonce.sub(b"", other.content) == without_nonce.sub(b"", first.content)
+    geojson = reverse("mutuals:mutuals-geojson")
+    client.get(geojson)
+    for number in range(3):
+        extra = client.get(f"{geojson}?x={number}")
+        assert extra["X-Cache"] == "hit"
+    search = client.get(reverse("search"), {"q": "parameter", "utm_campaign": "<b>x</b>"})
+    assert "utm_campaign" not in search.text
 
 
 def test_admin_is_private(editor_client):
@@ -187,17 +225,17 @@ def test_a_transaction_moves_the_version_once_at_commit(client, django_capture_o
     put until the commit (no row lock held through an import), then move once."""
     from django.db import transaction
 
-    start, shared = ContentVersion.objects.get().number, page_cache.cache.get(page_cache.GENERATION_KEY)
+    start, shared = ContentVersion.objects.get().number, cache.get(page_cache.GENERATION_KEY)
     with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
         for number in range(5):
             make_mutual(name=f"Batch Mutual {number}")
         assert ContentVersion.objects.get().number == start
-        assert page_cache.cache.get(page_cache.GENERATION_KEY) == shared
+        assert cache.get(page_cache.GENERATION_KEY) == shared
     assert len([c for c in callbacks if isinstance(c, page_cache._Commit)]) == 1
     for callback in callbacks:
         callback()
     assert ContentVersion.objects.get().number == start + 1
-    assert page_cache.cache.get(page_cache.GENERATION_KEY) != shared
+    assert cache.get(page_cache.GENERATION_KEY) != shared
 
 
 def test_the_changers_own_requests_see_the_change_before_its_commit(client):
@@ -215,7 +253,7 @@ def test_a_rolled_back_transaction_changes_nothing():
     from django.db import transaction
 
     page_cache.version_now()
-    start, shared = ContentVersion.objects.get().number, page_cache.cache.get(page_cache.GENERATION_KEY)
+    start, shared = ContentVersion.objects.get().number, cache.get(page_cache.GENERATION_KEY)
     outside = page_cache.generation()
     with pytest.raises(RuntimeError), transaction.atomic():
         make_mutual(name="Rolled Back")
@@ -223,7 +261,7 @@ def test_a_rolled_back_transaction_changes_nothing():
         raise RuntimeError
     assert ContentVersion.objects.get().number == start
     assert ContentVersion.objects.count() == 1
-    assert page_cache.cache.get(page_cache.GENERATION_KEY) == shared
+    assert cache.get(page_cache.GENERATION_KEY) == shared
     assert page_cache.generation() == outside
 
 
