@@ -184,8 +184,15 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
-# How many gunicorn workers run (gunicorn reads the same variable); a deploy check warns when
-# several share a local-memory cache.
+# Whether every process that changes content (web workers, the task worker, management commands)
+# shares this cache. With Redis it does. With local memory (`make run`) each process has its own,
+# so the page cache reads its generation from the content-version row at each request (one query)
+# and a change made by the worker or a command shows at the next request (psm_site/cache.py).
+PAGE_CACHE_SHARED = env_bool("PAGE_CACHE_SHARED", bool(REDIS_URL))
+# gunicorn workers per app server, counted as gunicorn is started: deploy/gunicorn.conf.py (make
+# prod) reads GUNICORN_WORKERS, 2 unless set; ./gunicorn.conf.py leaves gunicorn to read
+# WEB_CONCURRENCY, 1 unless set. The deploy check (psm_site/checks.py) counts the larger.
+GUNICORN_WORKERS = env_int("GUNICORN_WORKERS", 2)
 WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", 1)
 
 # Rate limits, counted per client address in the cache (psm_site/limits.py). The address is the

@@ -391,3 +391,88 @@ def test_open_data_matches_the_previous_code_at_37_rows(client):
     ]
     compact = client.get(reverse("mutuals:mutuals-geojson")).content
     assert b'", "' not in compact and b"\n" not in compact
+
+
+# --- One cache truth for every process, and every date that changes a page's words ---------------
+
+
+def test_without_a_shared_cache_another_process_change_shows_at_the_next_request(client, settings):
+    """`make run` with `make worker`: local memory per process, so the generation comes from the
+    version row. Here the other process's commit is what it leaves in the database: the row moved,
+    this process's cache untouched."""
+    from django.db.models import F
+
+    settings.PAGE_CACHE_SHARED = False
+    mutual = make_mutual(name="Worker Mutual")
+    client.get(LIST)
+    assert client.get(LIST)["X-Cache"] == "hit"
+    Mutual.objects.filter(pk=mutual.pk).update(name="Imported By The Worker")
+    ContentVersion.objects.filter(pk=1).update(number=F("number") + 1, boundary_known=False)
+    page = client.get(LIST)
+    assert page["X-Cache"] == "miss" and "Imported By The Worker" in page.text
+
+
+def test_a_government_leaving_office_shows_the_history_banner_at_once(client, frozen):
+    """Given an end date of yesterday (a save moves the version), or of tomorrow (a clock boundary)."""
+    from datetime import date
+
+    from psm_site.models import Government
+
+    frozen(uk(2031, 6, 10, 12))
+    banner = "This was published under the"
+    government = Government.objects.create(name="Outgoing government", started_on=date(2030, 1, 1))
+    guide = make_guide(title="Guide under a government", government=government)
+    settle_content_version()
+    assert banner not in client.get(guide.get_absolute_url()).text
+    government.ended_on = date(2031, 6, 9)  # yesterday
+    government.save()
+    assert banner in client.get(guide.get_absolute_url()).text
+
+    other = Government.objects.create(name="Next government", started_on=date(2031, 6, 9))
+    later = make_guide(title="Guide under the next government", slug="next-guide", government=other)
+    other.ended_on = date(2031, 6, 11)  # tomorrow
+    other.save()
+    settle_content_version()
+    assert banner not in client.get(later.get_absolute_url()).text
+    frozen(uk(2031, 6, 11, 0, 0, 1))
+    assert banner in client.get(later.get_absolute_url()).text
+
+
+# Date fields of public content that the pages only print: passing them changes no word. Every
+# other date field must be read by a registered clock boundary (register_boundaries' fields).
+PRINTED_ONLY = {
+    "*.first_published_at": "'Published …': set when published, which moves the version",
+    "psm_site.ChangeNote.changed_at": "the change note's date, printed",
+    "psm_site.ChangeNote.recorded_at": "when the note was entered; feeds print it",
+    "psm_site.Government.started_on": "printed in the admin; in_office reads only ended_on",
+    "psm_site.Page.last_reviewed": "'Last reviewed …', printed",
+    "mutuals.Publication.published_on": "the publication's date, printed",
+    "mutuals.Mutual.status_changed_on": "the day its status changed, printed",
+    "mutuals.Mutual.verified_on": "'Last verified …', printed",
+    "mutuals.ImportedChange.imported_at": "an import's record, printed in the admin",
+    "support.Fund.closed_on": "the day a fund closed for good (closed_for_good says it is), printed",
+    "support.Programme.closed_on": "the day a programme closed for good, printed",
+    "support.Programme.launched_on": "'Launched …', printed",
+}
+
+
+def test_every_date_that_changes_a_pages_words_is_a_registered_clock_boundary():
+    from django.apps import apps
+    from django.db import models
+
+    def listed(label, names):
+        return label in names or "*." + label.rsplit(".", 1)[1] in names
+
+    unclassified = []
+    for model in apps.get_models():
+        if not page_cache._is_content(model):
+            continue
+        for field in model._meta.get_fields():
+            if isinstance(field, models.DateField):  # DateTimeField too
+                label = f"{model._meta.label}.{field.name}"
+                if not (listed(label, page_cache.BOUNDARY_FIELDS) or listed(label, PRINTED_ONLY)):
+                    unclassified.append(label)
+    assert not unclassified, (
+        "Date fields of public content that are neither read by a registered clock boundary "
+        f"(register_boundaries(..., fields=...)) nor listed in PRINTED_ONLY: {unclassified}"
+    )
