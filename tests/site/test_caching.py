@@ -476,3 +476,20 @@ def test_every_date_that_changes_a_pages_words_is_a_registered_clock_boundary():
         "Date fields of public content that are neither read by a registered clock boundary "
         f"(register_boundaries(..., fields=...)) nor listed in PRINTED_ONLY: {unclassified}"
     )
+
+
+def test_servers_with_different_names_ports_and_hosts_share_the_release():
+    """The fingerprint in every key and ETag, worked out by two processes as two app servers start:
+    benchmarks/servers.py runs two gunicorns on one Redis (one renders, the other hits)."""
+    import os
+    import subprocess
+    import sys
+
+    script = "import django; django.setup(); from psm_site.cache import release; print(release())"
+    fingerprints = set()
+    for number in (1, 2):
+        env = {**os.environ, "APP_PORT": f"800{number}", "APP_SERVER_NAME": f"app-{number}", "HOSTNAME": f"h{number}"}
+        env["DJANGO_SETTINGS_MODULE"] = "psm_site.settings"
+        out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+        fingerprints.add(out.stdout.strip().splitlines()[-1])
+    assert len(fingerprints) == 1
