@@ -17,10 +17,10 @@ pages, closed for what sends a sign-in email.
 """
 
 import logging
-import threading
-import time
 
 from django.core.cache import cache
+
+from psm_site.outage import Watch
 
 logger = logging.getLogger("psm_site.cache")
 
@@ -33,8 +33,7 @@ except ImportError:  # pragma: no cover - redis is in requirements.txt
 # A connection refused, reset or timed out (redis-py wraps socket errors in its own).
 CACHE_ERRORS = (RedisError, OSError)
 
-_lock = threading.Lock()
-_state = {"since": None, "held_until": 0.0}
+_watch = Watch(logger, "cache unavailable, serving pages without it until it is back", "cache answering again")
 _recovery_hooks = []
 
 
@@ -57,27 +56,22 @@ def call(method, *args, default=None, **kwargs):
 
 def strict(method, *args, **kwargs):
     """As `call`, but raising Unavailable, for callers that fail closed."""
-    if time.monotonic() < _state["held_until"]:
+    if _watch.held():
         raise Unavailable
     try:
         result = getattr(cache, method)(*args, **kwargs)
     except CACHE_ERRORS as error:
-        _failed(error)
+        _watch.failed(error, HOLD_OFF_SECONDS)
         raise Unavailable from error
-    if _state["since"] is not None:
-        _answered()
+    if _watch.since is not None and _watch.answered():
+        for hook in _recovery_hooks:
+            hook()
     return result
-
-
-def is_down():
-    """True while this process's last try of the cache failed."""
-    return _state["since"] is not None
 
 
 def probe():
     """Ask the cache now (ignoring the hold-off), for /healthz: True if it answered."""
-    with _lock:
-        _state["held_until"] = 0.0
+    _watch.held_until = 0.0
     try:
         strict("get", "psm:healthz")
     except Unavailable:
@@ -85,28 +79,5 @@ def probe():
     return True
 
 
-def _failed(error):
-    now = time.monotonic()
-    with _lock:
-        _state["held_until"] = now + HOLD_OFF_SECONDS
-        first = _state["since"] is None
-        if first:
-            _state["since"] = now
-    if first:
-        summary = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
-        logger.warning("cache unavailable, serving pages without it until it is back: %s", summary)
-
-
-def _answered():
-    with _lock:
-        since, _state["since"] = _state["since"], None
-    if since is None:
-        return
-    logger.info("cache answering again after %.1f s", time.monotonic() - since)
-    for hook in _recovery_hooks:
-        hook()
-
-
 def reset():
-    with _lock:
-        _state.update(since=None, held_until=0.0)
+    _watch.reset()
