@@ -133,7 +133,8 @@ def bump(*, now=None, using=None):
     pending = _pending(connection_)
     if pending is None:
         callback = _Commit(alias)
-        transaction.on_commit(callback, using=alias)
+        # robust: the change is committed whatever happens here; a failure is logged, not raised.
+        transaction.on_commit(callback, using=alias, robust=True)
         # The list the callback went into: Django replaces it on a rollback (to a savepoint too),
         # which is how _pending tells a rolled-back change from one still to commit.
         queue = connection_.run_on_commit
@@ -179,10 +180,14 @@ def _committed(alias, now):
     from psm_site.models import ContentVersion
 
     versions = ContentVersion.objects.using(alias)
-    moved = versions.filter(pk=1).update(number=F("number") + 1, changed_at=now or timezone.now(), boundary_known=False)
-    if not moved:
-        versions.get_or_create(pk=1)
-    new_generation()
+    try:
+        moved = versions.filter(pk=1).update(
+            number=F("number") + 1, changed_at=now or timezone.now(), boundary_known=False
+        )
+        if not moved:
+            versions.get_or_create(pk=1)
+    finally:
+        new_generation()  # even if the database went away just after the commit
 
 
 GENERATION_KEY = "psm:generation"
