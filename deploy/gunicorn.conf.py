@@ -9,8 +9,8 @@ requests). The socket never closes, so no request is refused."""
 import os
 
 bind = f"{os.environ.get('APP_BIND_HOST', '127.0.0.1')}:{os.environ.get('APP_PORT', '8001')}"
-# gunicorn's own variable, which the deploy check (`check --deploy`) reads too.
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# The deploy check (`check --deploy`, psm_site/checks.py) counts the same variable.
+workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 proc_name = os.environ.get("APP_SERVER_NAME", "psm")
 # Above DATABASE_CONNECT_TIMEOUT plus the statement timeout (psm_site/postgresql/base.py), so a
 # stopped or frozen database gives 503 pages rather than killed workers.
@@ -36,6 +36,9 @@ def post_worker_init(worker):
     it here, before the worker accepts any, keeps a deploy's first visitors as quick as the rest;
     and deploy/prod stops a deploy whose new code does not answer 200 here.
     """
+    if os.environ.get("APP_WARM_UP", "on") == "off":  # benchmarks/servers.py times the first render
+        worker.log.info("Worker ready (pid: %s, master: %s, home page: not asked)", worker.pid, worker.ppid)
+        return
     from io import BytesIO
     from wsgiref.util import setup_testing_defaults
 
