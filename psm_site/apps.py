@@ -14,8 +14,8 @@ class SiteConfig(AppConfig):
 
         post_migrate.connect(set_site_domain, sender=self)
         # Pages, change notes, redirects and the site's domain are public content; feedback and
-        # review requests are not. Scheduled publishing moves the version at each publish/unpublish time.
-        track_content(self.label, exclude=["Feedback", "ContentVersion", "ReviewRequest"])
+        # review requests and draft revisions are not. Scheduled publishing moves the version at each publish/unpublish time.
+        track_content(self.label, exclude=["Feedback", "ContentVersion", "ReviewRequest", "Revision"])
         register_boundaries(next_schedule_change)
         track_content("redirects")
         track_content("sites")

@@ -56,8 +56,11 @@ def word_diff(old, new) -> str:
 
 
 def shown(record, name):
-    """A field's value as an editor reads it: choice labels, related names, empty as '(empty)'."""
-    model_field = record.instance._meta.get_field(name)
+    """A field's value as an editor reads it: choice labels, related names, empty as ''.
+
+    `record` is a historical record or a model instance (a draft revision's, psm_site/admin.py).
+    """
+    model_field = getattr(record, "instance", record)._meta.get_field(name)
     value = getattr(record, model_field.attname)
     if model_field.choices:
         value = dict(model_field.flatchoices).get(value, value)
