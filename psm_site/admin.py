@@ -362,10 +362,10 @@ class PublishableAdmin(SimpleHistoryAdmin):
         )
         return HttpResponseRedirect(request.path)
 
-    def log_change(self, request, obj, message):
-        if getattr(request, "psm_saved_revision", None) is not None:
-            message = [{"changed": {"fields": ["draft revision"]}}]
-        return super().log_change(request, obj, message)
+    def construct_change_message(self, request, form, formsets, add=False):
+        if getattr(request, "psm_as_revision", False):
+            return [{"changed": {"fields": ["draft revision"]}}]  # the parts were not saved
+        return super().construct_change_message(request, form, formsets, add)
 
     # --- Versions: a save over a newer version is refused ------------------------------------------
 
