@@ -87,7 +87,8 @@ def record_changes(record, parent=None) -> list[Change]:
         delta = record.diff_against(previous, included_fields=fields)
         names = [change.field for change in delta.changes]
         return [Change(label_of(record, n), word_diff(shown(previous, n), shown(record, n))) for n in names]
-    if record.history_type == "+":
+    # A change with no earlier record (content loaded before it had a history) shows the values it left.
+    if record.history_type == "+" or (record.history_type == "~" and previous is None):
         return [Change(label_of(record, n), word_diff("", shown(record, n))) for n in fields if shown(record, n)]
     return []
 

@@ -253,3 +253,19 @@ def test_editor_mutual_change_leaves_open_data_and_search_unchanged(client, edit
     assert "Huddersfield" not in client.get("/mutuals.json").text
     assert "Huddersfield" not in client.get(reverse("search") + "?q=Locala").text
     assert "Huddersfield" in editor_client.get(mutual.get_absolute_url()).text
+
+
+def test_the_first_change_to_fixture_content_shows_what_changed(publisher_client):
+    import io
+
+    from django.core.management import call_command
+
+    call_command("load_initial_content", stdout=io.StringIO())
+    guide = Guide.objects.get(slug="introduction-to-public-service-mutuals")
+    assert guide.history.get().history_change_reason == "Loaded from fixtures/ (the first content)"
+    data = admin_form_data(publisher_client.get(change_url(guide)))
+    data.update(summary=data["summary"] + " Updated.", change_type="minor")
+    assert publisher_client.post(change_url(guide), data).status_code == 302
+    history = publisher_client.get(reverse("admin:mutuals_guide_history", args=[guide.pk])).text
+    assert "<ins> Updated.</ins>" in history
+    assert "No field of its own changed" not in history
