@@ -74,13 +74,24 @@ def save_revision(item, *, user, post, files, based_on: str) -> tuple[Revision, 
         created = False
     revision.item_title = str(item)[:300]
     revision.data = submitted_data(post)
-    # A file chosen earlier stays unless this save replaced it or no longer has its field.
-    revision.files = {key: value for key, value in revision.files.items() if key in revision.data or key in kept}
-    revision.files.update(kept)
+    earlier = {key: value for key, value in revision.files.items() if _still_chosen(key, revision.data)}
+    for key, (name, _) in revision.files.items():
+        if key in kept or key not in earlier:
+            default_storage.delete(name)
+    revision.files = {**earlier, **kept}
     revision.based_on = based_on
     revision.updated_by, revision.updated_at = user, now
     revision.save()
     return revision, created
+
+
+def _still_chosen(key, data) -> bool:
+    """A file uploaded with an earlier save stays while its form (an inline row) is still in the
+    submission and its 'clear' box is not ticked."""
+    if f"{key}-clear" in data:
+        return False
+    prefix = key.rsplit("-", 1)[0] + "-" if "-" in key else ""
+    return not prefix or any(name.startswith(prefix) and name != key for name in data)
 
 
 def discard_revision(revision: Revision) -> None:

@@ -269,3 +269,42 @@ def test_the_first_change_to_fixture_content_shows_what_changed(publisher_client
     history = publisher_client.get(reverse("admin:mutuals_guide_history", args=[guide.pk])).text
     assert "<ins> Updated.</ins>" in history
     assert "No field of its own changed" not in history
+
+
+def test_an_attachment_added_by_an_editor_goes_live_only_on_approval(client, editor, publisher):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from mutuals.models import Attachment
+    from tests.factories import make_publication
+    from tests.mutuals.test_attachments import pdf_bytes
+
+    publication = make_publication(title="Mutuals in 2024")
+    editor_client = client_for(editor)
+    data = admin_form_data(editor_client.get(change_url(publication)))
+    data.update(
+        {
+            "attachments-TOTAL_FORMS": "1",
+            "attachments-0-title": "The full report",
+            "attachments-0-position": "0",
+            "attachments-0-file": SimpleUploadedFile("report.pdf", pdf_bytes(pages=2), content_type="application/pdf"),
+            "change_type": "minor",
+        }
+    )
+    assert editor_client.post(change_url(publication), data).status_code == 302
+    assert not Attachment.objects.exists()
+    assert "The full report" not in client.get(publication.get_absolute_url()).text
+    assert "The full report" in editor_client.get(publication.get_absolute_url()).text
+
+    # Saving the draft again without choosing the file again keeps it.
+    data = admin_form_data(editor_client.get(change_url(publication)))
+    data.update(summary="Now with the report.", change_type="minor")
+    data.pop("attachments-0-file", None)
+    assert editor_client.post(change_url(publication), data).status_code == 302
+    assert list(Revision.objects.get().files) == ["attachments-0-file"]
+
+    editor_client.post(review_url(publication), {"message": ""})
+    response = client_for(publisher).post(review_url(publication), {"decision": "approve", "change_type": "minor"})
+    assert response.status_code == 302
+    attachment = Attachment.objects.get()
+    assert attachment.page_count == 2 and attachment.file.read().startswith(b"%PDF")
+    assert "The full report" in client.get(publication.get_absolute_url()).text
