@@ -459,6 +459,13 @@ class PublishableAdmin(SimpleHistoryAdmin):
             self.message_user(request, "This is already waiting for a publisher's review.", messages.INFO)
             return HttpResponseRedirect(change_url)
         revision = revision_for(obj)
+        if request.method == "POST" and "_discard" in request.POST and revision is not None:
+            with transaction.atomic():
+                discard_revision(revision)
+                if deciding:
+                    send_back(waiting, user=request.user, comment="The draft revision was discarded.")
+            self.message_user(request, f"Draft revision discarded: {obj} is as it is live.", messages.SUCCESS)
+            return HttpResponseRedirect(change_url)
         if deciding and revision is not None:
             suggested = {key: (revision.data.get(key) or [""])[0] for key in ("change_type", "change_note")}
             form = RevisionDecisionForm(request.POST or None, initial=suggested)

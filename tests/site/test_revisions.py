@@ -308,3 +308,12 @@ def test_an_attachment_added_by_an_editor_goes_live_only_on_approval(client, edi
     attachment = Attachment.objects.get()
     assert attachment.page_count == 2 and attachment.file.read().startswith(b"%PDF")
     assert "The full report" in client.get(publication.get_absolute_url()).text
+
+
+def test_a_draft_revision_can_be_discarded(editor, guide):
+    editor_client = editor_saves_section(editor, guide, "Staff own and run it.")
+    response = editor_client.post(review_url(guide), {"_discard": "Discard the draft revision"})
+    assert response.status_code == 302
+    assert not Revision.objects.exists()
+    assert 'id="draft-revision-notice"' not in editor_client.get(change_url(guide)).text
+    assert GuideSection.objects.get().body == "Staff run it."
