@@ -83,7 +83,11 @@ def test_an_editors_save_of_a_published_guide_leaves_live_unchanged(client, edit
     assert "Staff own it and run it." in editor_client.get(guide.get_absolute_url()).text
 
 
-def test_review_shows_the_difference_send_back_fix_and_approve_as_major(editor, publisher, guide):
+def test_review_shows_the_difference_send_back_fix_and_approve_as_major(
+    editor, publisher, guide, django_capture_on_commit_callbacks
+):
+    from alerts.models import Alert
+
     editor.email, publisher.email = "editor@example.org", "publisher@example.org"
     editor.save(), publisher.save()
     editor_client = editor_saves_section(editor, guide, "Staff own and run it.")
@@ -108,11 +112,14 @@ def test_review_shows_the_difference_send_back_fix_and_approve_as_major(editor, 
 
     response = publisher_client.post(review_url(guide), {"decision": "approve", "change_type": "major"})
     assert "Write a public change note" in response.text  # major needs its note, as a direct save does
+    assert not Alert.objects.exists()  # nothing public has changed yet
     mail.outbox.clear()
-    response = publisher_client.post(
-        review_url(guide), {"decision": "approve", "change_type": "major", "change_note": "Explained ownership."}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = publisher_client.post(
+            review_url(guide), {"decision": "approve", "change_type": "major", "change_note": "Explained ownership."}
+        )
     assert response.status_code == 302
+    assert Alert.objects.get().note == "Explained ownership."  # the alert goes out with the approval
     assert GuideSection.objects.get().body == "Staff own and run it, as members."
     assert not Revision.objects.exists()
     assert ChangeNote.objects.filter(note="Explained ownership.").exists()
