@@ -312,7 +312,11 @@ class PublishableAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         if getattr(request, "psm_as_revision", False):
             request.psm_saved_revision, _ = save_revision(
-                obj, user=request.user, post=request.POST, files=request.FILES, based_on=request.psm_version["token"]
+                obj,
+                user=request.user,
+                post=request.POST,
+                files=request.FILES,
+                based_on=self.current_version(obj)["token"],
             )
             return
         status_changed = "status" in form.changed_data
@@ -472,6 +476,8 @@ class PublishableAdmin(SimpleHistoryAdmin):
         else:
             form = (DecisionForm if deciding else ReviewForm)(request.POST or None)
         draft_errors = None
+        live = self.current_version(obj)
+        live_changed = live if revision is not None and revision.based_on != live["token"] else None
         if request.method == "POST" and form.is_valid():
             absolute_change_url = request.build_absolute_uri(change_url)
             if not deciding:
@@ -485,7 +491,9 @@ class PublishableAdmin(SimpleHistoryAdmin):
                     messages.SUCCESS,
                 )
                 return HttpResponseRedirect(change_url)
-            if form.cleaned_data["decision"] == "approve":
+            if form.cleaned_data["decision"] == "approve" and live_changed:
+                form.add_error(None, "Not approved: the live version changed after this draft was saved (see above).")
+            elif form.cleaned_data["decision"] == "approve":
                 with transaction.atomic():
                     if revision is not None:
                         draft_errors = self.apply_revision(
@@ -520,6 +528,7 @@ class PublishableAdmin(SimpleHistoryAdmin):
             "review": waiting,
             "revision": revision,
             "draft_errors": draft_errors,
+            "live_changed": live_changed,
             "change_url": change_url,
             "history_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[obj.pk]),
         }
@@ -639,7 +648,9 @@ class PublishableAdmin(SimpleHistoryAdmin):
             context["review"] = waiting_review(obj)
             context["last_review"] = last_decision(obj)
             context["can_publish"] = can_publish(request.user, self.model)
-            context["revision"] = getattr(request, "psm_revision", None)
+            context["revision"] = revision = getattr(request, "psm_revision", None)
+            if revision is not None:
+                context["revision_behind"] = revision.based_on != self.current_version(obj)["token"]
             version = getattr(request, "psm_version", None)
             opened = request.POST.get("_psm_version") if request.method == "POST" else None
             context["psm_version"] = opened or (version or {}).get("token", "")

@@ -324,3 +324,27 @@ def test_a_draft_revision_can_be_discarded(editor, guide):
     assert not Revision.objects.exists()
     assert 'id="draft-revision-notice"' not in editor_client.get(change_url(guide)).text
     assert GuideSection.objects.get().body == "Staff run it."
+
+
+def test_a_draft_cannot_be_approved_over_a_newer_live_change(editor, publisher):
+    now = timezone.now()
+    fund = make_fund(name="Growth Fund", slug="growth-fund")
+    fund_round = make_round(fund, opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=20), notes="Old.")
+    editor_client = client_for(editor)
+    data = admin_form_data(editor_client.get(change_url(fund)))
+    data.update(summary="Grants for young mutuals.", change_type="minor")
+    assert editor_client.post(change_url(fund), data).status_code == 302
+    editor_client.post(review_url(fund), {"message": ""})
+
+    publisher_client = client_for(publisher)  # a publisher changes the round on its own page
+    data = admin_form_data(publisher_client.get(change_url(fund_round)))
+    data.update(notes="Corrected by the publisher.", change_type="minor")
+    assert publisher_client.post(change_url(fund_round), data).status_code == 302
+
+    review = publisher_client.get(review_url(fund)).text
+    assert "was changed by publisher on" in review
+    response = publisher_client.post(review_url(fund), {"decision": "approve", "change_type": "minor"})
+    assert "Not approved: the live version changed" in response.text
+    fund.refresh_from_db(), fund_round.refresh_from_db()
+    assert fund_round.notes == "Corrected by the publisher." and fund.summary != "Grants for young mutuals."
+    assert "The live version has changed since this draft was saved" in editor_client.get(change_url(fund)).text
