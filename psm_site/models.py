@@ -218,13 +218,27 @@ class Publishable(models.Model):
     def show_draft_parts(self, accessor, rows):
         """Show `rows` (unsaved, from a draft revision) as this item's `accessor` parts, for a
         staff preview: they replace the prefetched rows, including a `prefetched_<accessor>` list."""
+        rows = list(rows)
+        for number, row in enumerate((row for row in rows if row.pk is None), start=1):
+            _stand_in_for_unsaved(row, number)
         queryset = getattr(self, accessor).model._default_manager.all()
-        queryset._result_cache, queryset._prefetch_done = list(rows), True
+        queryset._result_cache, queryset._prefetch_done = rows, True
         if not hasattr(self, "_prefetched_objects_cache"):
             self._prefetched_objects_cache = {}
         self._prefetched_objects_cache[accessor] = queryset
         if hasattr(self, f"prefetched_{accessor}"):
             setattr(self, f"prefetched_{accessor}", list(rows))
+
+
+def _stand_in_for_unsaved(row, number):
+    """A part added in a draft revision has no id, and Django refuses to read the related rows of
+    an unsaved row: give it a stand-in id (negative, so it matches no row) and no related rows.
+    It is only shown, never saved."""
+    row.pk = -number
+    row._prefetched_objects_cache = {
+        **{rel.get_accessor_name(): rel.related_model._default_manager.none() for rel in row._meta.related_objects},
+        **{field.name: field.related_model._default_manager.none() for field in row._meta.many_to_many},
+    }
 
 
 class Government(models.Model):

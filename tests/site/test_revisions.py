@@ -348,3 +348,25 @@ def test_a_draft_cannot_be_approved_over_a_newer_live_change(editor, publisher):
     fund.refresh_from_db(), fund_round.refresh_from_db()
     assert fund_round.notes == "Corrected by the publisher." and fund.summary != "Grants for young mutuals."
     assert "The live version has changed since this draft was saved" in editor_client.get(change_url(fund)).text
+
+
+def test_a_programme_preview_shows_a_consortium_added_in_its_draft(client, editor):
+    from tests.support.factories import make_programme
+
+    programme = make_programme(name="Mutuals Support Programme")
+    editor_client = client_for(editor)
+    data = admin_form_data(editor_client.get(change_url(programme)))
+    data.update(
+        {
+            "consortia-TOTAL_FORMS": "1",
+            "consortia-0-name": "GoMutual",
+            "consortia-0-position": "0",
+            "consortia-0-members_text": "Stone King",
+            "change_type": "minor",
+        }
+    )
+    response = editor_client.post(change_url(programme), data)
+    assert response.status_code == 302, response.context["errors"]
+    preview = editor_client.get(programme.get_absolute_url())
+    assert preview.status_code == 200 and "GoMutual" in preview.text
+    assert "GoMutual" not in client.get(programme.get_absolute_url()).text
