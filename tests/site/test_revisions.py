@@ -370,3 +370,40 @@ def test_a_programme_preview_shows_a_consortium_added_in_its_draft(client, edito
     preview = editor_client.get(programme.get_absolute_url())
     assert preview.status_code == 200 and "GoMutual" in preview.text
     assert "GoMutual" not in client.get(programme.get_absolute_url()).text
+
+
+def test_previews_show_new_parts_of_a_guide_and_a_fund(editor):
+    now = timezone.now()
+    guide = make_guide(title="Guide")
+    fund = make_fund(name="Growth Fund", slug="growth-fund")
+    editor_client = client_for(editor)
+    data = admin_form_data(editor_client.get(change_url(guide)))
+    data.update(
+        {
+            "sections-TOTAL_FORMS": "1",
+            "sections-0-heading": "A new section",
+            "sections-0-body": "Its text.",
+            "sections-0-position": "0",
+            "change_type": "minor",
+        }
+    )
+    assert editor_client.post(change_url(guide), data).status_code == 302
+    data = admin_form_data(editor_client.get(change_url(fund)))
+    opens, closes = timezone.localtime(now + timedelta(days=2)), timezone.localtime(now + timedelta(days=30))
+    data.update(
+        {
+            "rounds-TOTAL_FORMS": "1",
+            "rounds-0-number": "1",
+            "rounds-0-opens_at_0": opens.strftime("%d/%m/%Y"),
+            "rounds-0-opens_at_1": "09:00",
+            "rounds-0-closes_at_0": closes.strftime("%d/%m/%Y"),
+            "rounds-0-closes_at_1": "17:00",
+            "change_type": "minor",
+        }
+    )
+    response = editor_client.post(change_url(fund), data)
+    assert response.status_code == 302, response.context["errors"]
+    page = editor_client.get(guide.get_absolute_url())
+    assert page.status_code == 200 and "A new section" in page.text
+    page = editor_client.get(fund.get_absolute_url())
+    assert page.status_code == 200 and "Round 1" in page.text
