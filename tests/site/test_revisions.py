@@ -45,6 +45,18 @@ def client_for(user):
     return client
 
 
+def saves(user, obj, changes, *, drop=(), client=None):
+    """`user` opens `obj`'s change form, changes it and saves it as a minor change. Returns their client."""
+    client = client or client_for(user)
+    data = admin_form_data(client.get(change_url(obj)))
+    for key in drop:
+        data.pop(key, None)
+    data.update({"change_type": "minor", **changes})
+    response = client.post(change_url(obj), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    return client
+
+
 def editor_saves_section(editor, guide, body, **extra):
     client = client_for(editor)
     data = admin_form_data(client.get(change_url(guide)))
@@ -136,12 +148,7 @@ def test_a_fund_round_changed_by_an_editor_waits_for_approval(client, editor, pu
     fund_round = make_round(
         fund, opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=20), notes="Old notes."
     )
-    editor_client = client_for(editor)
-    data = admin_form_data(editor_client.get(change_url(fund)))
-    prefix = next(k for k in data if k.endswith("-0-notes")).rsplit("-0-notes", 1)[0]
-    data[f"{prefix}-0-notes"] = "New notes for applicants."
-    data["change_type"] = "minor"
-    assert editor_client.post(change_url(fund), data).status_code == 302
+    editor_client = saves(editor, fund, {"rounds-0-notes": "New notes for applicants."})
     fund_round.refresh_from_db()
     assert fund_round.notes == "Old notes."
     assert "Old notes." in client.get(fund.get_absolute_url()).text
@@ -251,11 +258,7 @@ def test_bulk_publish_records_its_kind_of_change(publisher_client):
 
 def test_editor_mutual_change_leaves_open_data_and_search_unchanged(client, editor):
     mutual = make_mutual(name="Locala", town="Kirklees", region="yorkshire-and-the-humber")
-    editor_client = client_for(editor)
-    data = admin_form_data(editor_client.get(change_url(mutual)))
-    data.update(town="Huddersfield", change_type="minor")
-    response = editor_client.post(change_url(mutual), data)
-    assert response.status_code == 302, response.context["errors"]
+    editor_client = saves(editor, mutual, {"town": "Huddersfield"})
     assert Mutual.objects.get().town == "Kirklees"
     assert "Huddersfield" not in client.get("/mutuals.json").text
     assert "Huddersfield" not in client.get(reverse("search") + "?q=Locala").text
@@ -286,27 +289,23 @@ def test_an_attachment_added_by_an_editor_goes_live_only_on_approval(client, edi
     from tests.mutuals.test_attachments import pdf_bytes
 
     publication = make_publication(title="Mutuals in 2024")
-    editor_client = client_for(editor)
-    data = admin_form_data(editor_client.get(change_url(publication)))
-    data.update(
+    upload = SimpleUploadedFile("report.pdf", pdf_bytes(pages=2), content_type="application/pdf")
+    editor_client = saves(
+        editor,
+        publication,
         {
             "attachments-TOTAL_FORMS": "1",
             "attachments-0-title": "The full report",
             "attachments-0-position": "0",
-            "attachments-0-file": SimpleUploadedFile("report.pdf", pdf_bytes(pages=2), content_type="application/pdf"),
-            "change_type": "minor",
-        }
+            "attachments-0-file": upload,
+        },
     )
-    assert editor_client.post(change_url(publication), data).status_code == 302
     assert not Attachment.objects.exists()
     assert "The full report" not in client.get(publication.get_absolute_url()).text
     assert "The full report" in editor_client.get(publication.get_absolute_url()).text
 
     # Saving the draft again without choosing the file again keeps it.
-    data = admin_form_data(editor_client.get(change_url(publication)))
-    data.update(summary="Now with the report.", change_type="minor")
-    data.pop("attachments-0-file", None)
-    assert editor_client.post(change_url(publication), data).status_code == 302
+    saves(editor, publication, {"summary": "Now with the report."}, drop=["attachments-0-file"], client=editor_client)
     assert list(Revision.objects.get().files) == ["attachments-0-file"]
 
     editor_client.post(review_url(publication), {"message": ""})
@@ -330,16 +329,9 @@ def test_a_draft_cannot_be_approved_over_a_newer_live_change(editor, publisher):
     now = timezone.now()
     fund = make_fund(name="Growth Fund", slug="growth-fund")
     fund_round = make_round(fund, opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=20), notes="Old.")
-    editor_client = client_for(editor)
-    data = admin_form_data(editor_client.get(change_url(fund)))
-    data.update(summary="Grants for young mutuals.", change_type="minor")
-    assert editor_client.post(change_url(fund), data).status_code == 302
+    editor_client = saves(editor, fund, {"summary": "Grants for young mutuals."})
     editor_client.post(review_url(fund), {"message": ""})
-
-    publisher_client = client_for(publisher)  # a publisher changes the round on its own page
-    data = admin_form_data(publisher_client.get(change_url(fund_round)))
-    data.update(notes="Corrected by the publisher.", change_type="minor")
-    assert publisher_client.post(change_url(fund_round), data).status_code == 302
+    publisher_client = saves(publisher, fund_round, {"notes": "Corrected by the publisher."})  # on its own page
 
     review = publisher_client.get(review_url(fund)).text
     assert "was changed by publisher on" in review
@@ -354,19 +346,8 @@ def test_a_programme_preview_shows_a_consortium_added_in_its_draft(client, edito
     from tests.support.factories import make_programme
 
     programme = make_programme(name="Mutuals Support Programme")
-    editor_client = client_for(editor)
-    data = admin_form_data(editor_client.get(change_url(programme)))
-    data.update(
-        {
-            "consortia-TOTAL_FORMS": "1",
-            "consortia-0-name": "GoMutual",
-            "consortia-0-position": "0",
-            "consortia-0-members_text": "Stone King",
-            "change_type": "minor",
-        }
-    )
-    response = editor_client.post(change_url(programme), data)
-    assert response.status_code == 302, response.context["errors"]
+    consortium = {"consortia-TOTAL_FORMS": "1", "consortia-0-name": "GoMutual", "consortia-0-position": "0"}
+    editor_client = saves(editor, programme, {**consortium, "consortia-0-members_text": "Stone King"})
     preview = editor_client.get(programme.get_absolute_url())
     assert preview.status_code == 200 and "GoMutual" in preview.text
     assert "GoMutual" not in client.get(programme.get_absolute_url()).text
@@ -376,33 +357,18 @@ def test_previews_show_new_parts_of_a_guide_and_a_fund(editor):
     now = timezone.now()
     guide = make_guide(title="Guide")
     fund = make_fund(name="Growth Fund", slug="growth-fund")
-    editor_client = client_for(editor)
-    data = admin_form_data(editor_client.get(change_url(guide)))
-    data.update(
-        {
-            "sections-TOTAL_FORMS": "1",
-            "sections-0-heading": "A new section",
-            "sections-0-body": "Its text.",
-            "sections-0-position": "0",
-            "change_type": "minor",
-        }
-    )
-    assert editor_client.post(change_url(guide), data).status_code == 302
-    data = admin_form_data(editor_client.get(change_url(fund)))
+    section = {"sections-0-heading": "A new section", "sections-0-body": "Its text.", "sections-0-position": "0"}
+    editor_client = saves(editor, guide, {"sections-TOTAL_FORMS": "1", **section})
     opens, closes = timezone.localtime(now + timedelta(days=2)), timezone.localtime(now + timedelta(days=30))
-    data.update(
-        {
-            "rounds-TOTAL_FORMS": "1",
-            "rounds-0-number": "1",
-            "rounds-0-opens_at_0": opens.strftime("%d/%m/%Y"),
-            "rounds-0-opens_at_1": "09:00",
-            "rounds-0-closes_at_0": closes.strftime("%d/%m/%Y"),
-            "rounds-0-closes_at_1": "17:00",
-            "change_type": "minor",
-        }
-    )
-    response = editor_client.post(change_url(fund), data)
-    assert response.status_code == 302, response.context["errors"]
+    new_round = {
+        "rounds-TOTAL_FORMS": "1",
+        "rounds-0-number": "1",
+        "rounds-0-opens_at_0": opens.strftime("%d/%m/%Y"),
+        "rounds-0-opens_at_1": "09:00",
+        "rounds-0-closes_at_0": closes.strftime("%d/%m/%Y"),
+        "rounds-0-closes_at_1": "17:00",
+    }
+    saves(editor, fund, new_round, client=editor_client)
     page = editor_client.get(guide.get_absolute_url())
     assert page.status_code == 200 and "A new section" in page.text
     page = editor_client.get(fund.get_absolute_url())
