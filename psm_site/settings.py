@@ -189,8 +189,8 @@ CACHES = {
 # and a change made by the worker or a command shows at the next request (psm_site/cache.py).
 PAGE_CACHE_SHARED = env_bool("PAGE_CACHE_SHARED", bool(REDIS_URL))
 # gunicorn workers per app server, counted as gunicorn is started: deploy/gunicorn.conf.py (make
-# prod) reads GUNICORN_WORKERS, 2 unless set; ./gunicorn.conf.py leaves gunicorn to read
-# WEB_CONCURRENCY, 1 unless set. The deploy check (psm_site/checks.py) counts the larger.
+# prod) reads GUNICORN_WORKERS, 2 unless set; gunicorn started without `-c deploy/gunicorn.conf.py`
+# reads WEB_CONCURRENCY itself, 1 unless set. The deploy check (psm_site/checks.py) counts the larger.
 GUNICORN_WORKERS = env_int("GUNICORN_WORKERS", 2)
 WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", 1)
 
