@@ -64,6 +64,27 @@ def test_head_works_wherever_get_does(client, site_content, site_pages):
         assert head.get("Content-Type") == response.get("Content-Type"), url
 
 
+# A script element the browser runs: no type, a JavaScript type or a module. Data blocks
+# (application/ld+json, application/json from json_script) are never run, so CSP does not cover them.
+SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.S | re.I)
+DATA_TYPE = re.compile(r"""\btype=["']?application/(ld\+)?json""", re.I)
+
+
+def test_no_page_has_an_inline_script_and_the_policy_is_the_same_for_everyone(site_pages):
+    """Every script the browser runs is a static file, so the Content Security Policy needs no nonce
+    and a page is the same bytes for every visitor (which lets caches keep it compressed)."""
+    policies = set()
+    for url, response in html_pages(site_pages).items():
+        for attrs, body in SCRIPT.findall(response.content.decode()):
+            if DATA_TYPE.search(attrs):
+                continue
+            assert "src=" in attrs and not body.strip(), f"{url}: inline script <script{attrs}>{body[:80]}"
+            assert "nonce" not in attrs, url
+        policies.add(response["Content-Security-Policy"])
+    assert len(policies) == 1
+    assert "nonce" not in policies.pop()
+
+
 def test_every_public_page_is_cacheable_and_sets_no_cookie(site_pages):
     """Shared caches may keep any public page: Cache-Control public with an ETag, and no Set-Cookie."""
     never_cached = {"/healthz"}
