@@ -155,3 +155,30 @@ def test_the_crawl_leaves_nothing_behind_for_other_tests(site_pages):
 
     assert site_pages
     assert not any(model.objects.exists() for model in publishable_models())
+
+
+# Pages that read more than MOST_QUERIES, with the reason. Every other page of the walk stays within it.
+MOST_QUERIES = 5
+MORE_QUERIES = {
+    # the guide; its criteria, benefits, sections (with their publication), the findings and attachments
+    # of those publications; change notes
+    "mutuals:guide-detail": 7,
+    # a filter's sectors are checked against the table (the list without a filter reads 5)
+    "mutuals:mutual-list": 6,
+    # one full-text query for each kind of thing searched (psm_site/search.py)
+    "search": 6,
+    # one query for each kind of page listed
+    "sitemap": 8,
+    # the programme; its funds and their rounds; consortia and their members; change notes
+    "support:programme-detail": 6,
+    # change notes of each kind of content
+    "updates": 6,
+}
+
+
+def test_every_page_reads_what_it_shows_in_a_few_queries(site_pages):
+    """The walk counts each page's queries as it draws it (tests/walk.py), and pins them here."""
+    over = {
+        url: r.queries for url, r in site_pages.items() if r.queries > MORE_QUERIES.get(url_name(url), MOST_QUERIES)
+    }
+    assert not over, over
