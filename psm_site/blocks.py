@@ -12,6 +12,8 @@ drawing a page no longer costs their queries (two of the explainer's nine).
 
 from collections.abc import Callable
 
+from django.conf import settings
+
 from psm_site.cache import version_now
 
 _providers: dict[str, Callable[[], object]] = {}
@@ -35,7 +37,14 @@ def provide(name: str) -> object:
 def per_generation(name: str, compute: Callable[[], object]) -> object:
     """`compute()`, worked out again only when the content generation has moved since this process
     last did: every save of public content and every clock boundary (a round opening, closing
-    soon or closing; a scheduled publication) moves it."""
+    soon or closing; a scheduled publication) moves it.
+
+    Only with a shared cache (Redis), where asking the generation is one round trip to it. A process
+    with a cache of its own reads the generation from the database (PAGE_CACHE_SHARED), which would
+    cost what it saves, so it works the value out each time.
+    """
+    if not settings.PAGE_CACHE_SHARED:
+        return compute()
     token, version = version_now()
     key = (name, token, version.next_boundary)  # a boundary may pass without a new generation
     if key not in _kept:
