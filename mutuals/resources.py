@@ -10,6 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import re
+from datetime import date, datetime
+
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
@@ -98,6 +101,45 @@ class CoordinateWidget(widgets.DecimalWidget):
         return round(number, 5)
 
 
+DATE_FORMAT_HELP = "Write dates day first, as DD/MM/YYYY (01/03/2026 is 1 March 2026), or as YYYY-MM-DD."
+DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+ISO_DATE = re.compile(r"(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})(?:[ T]00:00(?::00)?)?")
+MONTH_NAMES = re.compile(r"\d{1,2} [A-Za-z]+ \d{4}")
+
+
+class UKDateWidget(widgets.Widget):
+    """A date as a UK editor writes it: day first (01/03/2026 is 1 March 2026), or ISO (2026-03-01),
+    or '1 March 2026'. Excel's own date cells arrive as ISO (mutuals.spreadsheets). Anything else,
+    a two-digit year or a US-style 03/13/2026 included, is refused rather than guessed."""
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, date):
+            return value
+        text = " ".join(str(value or "").split())
+        if not text:
+            return None
+        day = month = year = None
+        if match := DAY_FIRST.fullmatch(text):
+            day, month, year = (int(part) for part in match.groups())
+        elif match := ISO_DATE.fullmatch(text):
+            year, month, day = (int(part) for part in match.groups())
+        elif MONTH_NAMES.fullmatch(text):
+            for pattern in ("%d %B %Y", "%d %b %Y"):
+                try:
+                    return datetime.strptime(text.title(), pattern).date()
+                except ValueError:
+                    continue
+        try:
+            if year is not None:
+                return date(year, month, day)
+        except ValueError:
+            raise ValueError(f"‘{text}’ is not a real date. {DATE_FORMAT_HELP}") from None
+        raise ValueError(f"‘{text}’ is not a date this import can read without guessing. {DATE_FORMAT_HELP}")
+
+    def render(self, value, obj=None, **kwargs):
+        return value.isoformat() if value else ""
+
+
 @dataclass(frozen=True)
 class Column:
     """One column of the import file, described for the import page and the template."""
@@ -161,7 +203,13 @@ COLUMNS = [
     Column("mutuals_register_number", False, "The Mutuals Public Register number.", "31095R"),
     Column("charity_number", False, "6 to 8 digits.", "1123456"),
     Column("source_url", False, "Where these facts were checked.", "https://www.locala.org.uk/about-us"),
-    Column("verified_on", False, "When the facts were last checked, as YYYY-MM-DD.", "2026-03-01"),
+    Column(
+        "verified_on",
+        False,
+        "When the facts were last checked. Day first, as DD/MM/YYYY (01/03/2026 is 1 March 2026), or YYYY-MM-DD; "
+        "an Excel date cell works too.",
+        "01/03/2026",
+    ),
 ]
 REQUIRED_COLUMNS = [column.name for column in COLUMNS if column.required]
 
@@ -171,7 +219,7 @@ PLAIN_MESSAGES = {
     "This field cannot be null.": "This column must be filled in.",
     "Enter a valid URL.": "Enter a full web address starting https://",
     "Enter a valid email address.": "Enter an email address like name@example.org.",
-    "Enter a valid date.": "Enter the date as YYYY-MM-DD, like 2026-03-01.",
+    "Enter a valid date.": DATE_FORMAT_HELP,
 }
 
 
@@ -190,6 +238,7 @@ class MutualResource(resources.ModelResource):
     legal_form = fields.Field(
         attribute="legal_form", column_name="legal_form", widget=ChoiceWidget(Mutual.LegalForm, "legal form")
     )
+    verified_on = fields.Field(attribute="verified_on", column_name="verified_on", widget=UKDateWidget())
     status = fields.Field(
         attribute="trading_status",
         column_name="status",

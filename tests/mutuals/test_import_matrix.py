@@ -1,5 +1,7 @@
 """The import as an editor meets it: files as Excel saves them, plain problems, edits respected."""
 
+import csv
+import io
 import re
 
 import pytest
@@ -9,7 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from mutuals.models import ImportedChange, Mutual
-from mutuals.resources import apply_imported_change, import_mutuals
+from mutuals.resources import apply_imported_change, import_mutuals, row_errors
 from mutuals.spreadsheets import SpreadsheetError, read_spreadsheet
 from tests.mutuals.test_import import GOOD, HEADER
 
@@ -247,3 +249,68 @@ def test_a_publisher_applies_a_held_change_as_major_in_the_admin(publisher_clien
     mutual.refresh_from_db()
     assert mutual.summary == "Runs more." and mutual.public_change_notes()[0].note == "New services."
     assert mutual.history.latest().history_change_reason == "Imported from update.csv"
+
+
+def with_verified_on(value):
+    return "\n".join([HEADER + ",verified_on", f"{GOOD},{value}"])
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("01/03/2026", "2026-03-01"),  # day first: 1 March, never 3 January
+        ("13/03/2026", "2026-03-13"),
+        ("1/3/2026", "2026-03-01"),
+        ("01.03.2026", "2026-03-01"),
+        ("2026-03-01", "2026-03-01"),
+        ("1 March 2026", "2026-03-01"),
+        ("", None),
+    ],
+)
+def test_dates_are_read_day_first_or_iso(value, expected):
+    result, imported = import_mutuals(dataset=tablib.Dataset().load(with_verified_on(value), format="csv"))
+    assert imported
+    verified_on = Mutual.objects.get().verified_on
+    assert (verified_on.isoformat() if verified_on else None) == expected
+
+
+def test_excel_date_cells_are_dates_whatever_the_locale(editor_client):
+    import datetime
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append([*HEADER.split(","), "verified_on"])
+    cells = next(csv.reader([GOOD]))
+    sheet.append([*cells, datetime.datetime(2026, 3, 1)])
+    sheet.cell(row=2, column=len(cells) + 1).number_format = "dd/mm/yyyy"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    preview, text = upload(editor_client, "dates.xlsx", buffer.getvalue())
+    assert "Nothing was imported" not in text, text
+    assert confirm(editor_client, preview).status_code == 302
+    assert Mutual.objects.get().verified_on == datetime.date(2026, 3, 1)
+
+
+@pytest.mark.parametrize(
+    "value, problem",
+    [
+        ("31/02/2026", "‘31/02/2026’ is not a real date."),
+        ("03/13/2026", "‘03/13/2026’ is not a real date."),  # a US-style date is refused, not swapped
+        ("01/03/26", "is not a date this import can read without guessing."),
+        ("46082", "is not a date this import can read without guessing."),
+        ("March 2026", "is not a date this import can read without guessing."),
+    ],
+)
+def test_impossible_or_ambiguous_dates_are_row_errors_naming_the_format(value, problem):
+    result, imported = import_mutuals(dataset=tablib.Dataset().load(with_verified_on(value), format="csv"))
+    assert not imported and not Mutual.objects.exists()
+    (error,) = row_errors(result)
+    assert error.startswith("Row 2, column ‘verified_on’:") and problem in error
+    assert "DD/MM/YYYY (01/03/2026 is 1 March 2026), or as YYYY-MM-DD" in error
+
+
+def test_the_columns_table_says_how_to_write_dates(editor_client):
+    text = editor_client.get(reverse("admin:mutuals_mutual_import")).text
+    assert "Day first, as DD/MM/YYYY (01/03/2026 is 1 March 2026)" in text
