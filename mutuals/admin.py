@@ -22,7 +22,7 @@ from mutuals.models import (
     Region,
     Sector,
 )
-from mutuals.resources import COLUMNS, MutualResource, apply_imported_change
+from mutuals.resources import COLUMNS, MutualResource, apply_imported_change, held_columns, reject_imported_change
 from mutuals.spreadsheets import SpreadsheetError, SpreadsheetFormat
 from mutuals.widgets import PinMapLatitudeInput
 from psm_site.admin import PUBLISHING_FIELDSET, ChangeNoteInline, ChangeTypeForm, PublishableAdmin
@@ -270,21 +270,46 @@ class MutualAdmin(ImportExportMixin, PublishableAdmin):
 
 
 class ImportedChangeForm(ChangeTypeForm):
+    take_import_for = forms.MultipleChoiceField(
+        label="Changed since the import: take the import’s value for",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Someone changed these columns after the file was imported. Unticked, they keep today’s value.",
+    )
+
     class Meta:
         model = ImportedChange
         fields = []
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        conflicts = [c for c in held_columns(self.instance) if c.conflict] if self.instance.pk else []
+        if conflicts:
+            self.fields["take_import_for"].choices = [
+                (c.column, f"{c.column}: ‘{c.imported}’ from the file instead of ‘{c.now}’ now") for c in conflicts
+            ]
+        else:
+            del self.fields["take_import_for"]
+
 
 @admin.register(ImportedChange)
 class ImportedChangeAdmin(admin.ModelAdmin):
-    """Spreadsheet rows that would change a published mutual: a publisher applies or discards them."""
+    """Spreadsheet rows that would change a published mutual: a publisher applies or rejects them,
+    seeing each column against the mutual as it is now (a column changed since the import is a
+    conflict, never silently overwritten)."""
 
     form = ImportedChangeForm
+    change_form_template = "admin/mutuals/importedchange/change_form.html"
     list_display = ["mutual", "file_name", "imported_by", "imported_at", "column_list"]
     list_select_related = ["mutual", "imported_by"]
     readonly_fields = ["mutual", "file_name", "imported_by", "imported_at", "change_table"]
-    fields = [*readonly_fields, "change_type", "change_note"]
     actions = ["apply_minor"]
+
+    def get_fields(self, request, obj=None):
+        form_fields = ["change_type", "change_note"]
+        if obj is not None and any(c.conflict for c in held_columns(obj)):
+            form_fields.insert(0, "take_import_for")
+        return [*self.readonly_fields, *form_fields]
 
     def has_add_permission(self, request):
         return False
@@ -304,21 +329,52 @@ class ImportedChangeAdmin(admin.ModelAdmin):
 
     @admin.display(description="What the import would change")
     def change_table(self, obj):
-        rows = format_html_join("", "<tr><th scope='row'>{}</th><td>{}</td><td>{}</td></tr>", obj.changes)
+        rows = format_html_join(
+            "",
+            "<tr><th scope='row'>{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    c.column,
+                    c.at_import,
+                    c.now,
+                    c.imported,
+                    "Conflict: changed since the import; kept unless you choose the import’s value below"
+                    if c.conflict
+                    else ("Already the same" if c.done else "Will change"),
+                )
+                for c in held_columns(obj)
+            ),
+        )
         return format_html(
-            "<table><thead><tr><th scope='col'>Column</th><th scope='col'>Now</th>"
-            "<th scope='col'>After the change</th></tr></thead><tbody>{}</tbody></table>",
+            "<table class='psm-held-change'><thead><tr><th scope='col'>Column</th>"
+            "<th scope='col'>When imported</th><th scope='col'>Now</th><th scope='col'>In the file</th>"
+            "<th scope='col'>What applying does</th></tr></thead><tbody>{}</tbody></table>",
             rows,
         )
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and "_reject" in request.POST and object_id:
+            change = self.get_object(request, object_id)
+            if change is None or not self.has_delete_permission(request, change):
+                raise PermissionDenied
+            self.log_deletions(request, [change])
+            reject_imported_change(change, user=request.user)
+            self.message_user(request, f"Rejected the import’s change to {change.mutual}. Nothing was changed.")
+            return self.response_post_save_change(request, change)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
     def save_model(self, request, obj, form, change):
         note = form.cleaned_data["change_note"].strip() if form.cleaned_data["change_type"] == "major" else ""
+        take = form.cleaned_data.get("take_import_for") or []
         try:
-            apply_imported_change(obj, user=request.user, note=note)
+            kept = apply_imported_change(obj, user=request.user, note=note, take_import_for=take)
         except ValidationError as error:
             self.message_user(request, "Not applied: " + " ".join(error.messages), messages.ERROR)
             return
-        self.message_user(request, f"Applied to {obj.mutual} as a {form.cleaned_data['change_type']} change.")
+        message = f"Applied to {obj.mutual} as a {form.cleaned_data['change_type']} change."
+        if kept:
+            message += f" Kept today’s value, changed since the import, for: {', '.join(kept)}."
+        self.message_user(request, message, messages.WARNING if kept else messages.SUCCESS)
 
     def response_change(self, request, obj):
         return self.response_post_save_change(request, obj)
@@ -328,10 +384,17 @@ class ImportedChangeAdmin(admin.ModelAdmin):
         applied = 0
         for change in queryset.select_related("mutual"):
             try:
-                apply_imported_change(change, user=request.user)
+                kept = apply_imported_change(change, user=request.user)
                 applied += 1
             except ValidationError as error:
                 self.message_user(request, f"{change.mutual}: not applied: {' '.join(error.messages)}", messages.ERROR)
+                continue
+            if kept:
+                self.message_user(
+                    request,
+                    f"{change.mutual}: kept today’s value, changed since the import, for: {', '.join(kept)}.",
+                    messages.WARNING,
+                )
         self.message_user(request, f"Applied {applied} change(s) as minor changes.", messages.SUCCESS)
 
 

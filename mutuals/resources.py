@@ -354,10 +354,12 @@ class MutualResource(resources.ModelResource):
             return None
         return self.line_numbers[row_number - 1] if row_number <= len(self.line_numbers) else row_number + 1
 
-    def before_save_instance(self, instance, row, user=None, file_name=None, **kwargs):
+    def before_save_instance(self, instance, row, user=None, file_name=None, change_reason=None, **kwargs):
         """History names who imported the row, and from which file."""
         instance._history_user = user if getattr(user, "is_authenticated", False) else None
-        instance._change_reason = f"Imported from {file_name}" if file_name else "Imported from a spreadsheet"
+        instance._change_reason = change_reason or (
+            f"Imported from {file_name}" if file_name else "Imported from a spreadsheet"
+        )
 
     def holds(self, instance, is_create) -> bool:
         return not is_create and not self.apply_published and instance.is_published
@@ -489,17 +491,75 @@ def import_mutuals(*, dataset: tablib.Dataset, publish_rows: bool = False, user=
     return result, True
 
 
+def current_values(mutual: Mutual) -> dict[str, str]:
+    """Each import column's value for the mutual as it is now, written as the import writes it."""
+    return {field.column_name: str(field.export(mutual)) for field in MutualResource().get_import_fields()}
+
+
+@dataclass(frozen=True)
+class HeldColumn:
+    """One column a held import change would change, against the mutual as it is now."""
+
+    column: str
+    at_import: str  # the mutual's value when the file was imported
+    imported: str  # the file's value
+    now: str  # the mutual's value now
+
+    @property
+    def conflict(self) -> bool:
+        """Someone changed it since the import (to something other than the file's value)."""
+        return self.now != self.at_import and self.now != self.imported
+
+    @property
+    def done(self) -> bool:
+        return self.now == self.imported
+
+
+def held_columns(change: ImportedChange) -> list[HeldColumn]:
+    now = current_values(change.mutual)
+    return [HeldColumn(column, before, after, now.get(column, "")) for column, before, after in change.changes]
+
+
+def applied_reason(change: ImportedChange, note: str) -> str:
+    source = f"imported from {change.file_name}" if change.file_name else "imported from a spreadsheet"
+    return f"Major change: {note} ({source})" if note else f"Minor change ({source})"
+
+
 @transaction.atomic
-def apply_imported_change(change: ImportedChange, *, user, note: str = "") -> None:
-    """A publisher applies a held change: minor without a note, major with a public note."""
-    dataset = tablib.Dataset(headers=list(change.row))
-    dataset.append(list(change.row.values()))
-    result = MutualResource(apply_published=True).import_data(
-        dataset, dry_run=False, user=user, file_name=change.file_name
-    )
-    found = problems(result)
-    if found:
-        raise ValidationError([problem.message for problem in found])
-    if note:
-        add_change_note(change.mutual, note=note)
+def apply_imported_change(
+    change: ImportedChange, *, user, note: str = "", take_import_for: tuple[str, ...] | list[str] = ()
+) -> list[str]:
+    """A publisher applies a held change: minor without a note, major with a public note.
+
+    Only the columns the import changes are written, onto the mutual as it is now: a column
+    someone changed since the import is a conflict, kept as it is unless the publisher chose the
+    import's value for it (`take_import_for`). Returns the columns left as they were."""
+    change = ImportedChange.objects.select_for_update().select_related("mutual").get(pk=change.pk)
+    columns = held_columns(change)
+    kept = [c.column for c in columns if c.conflict and c.column not in take_import_for]
+    applying = [c for c in columns if not c.done and c.column not in kept]
+    if kept and not applying and not any(c.done for c in columns):
+        raise ValidationError(
+            "Nothing to apply: every column this change would set was changed after the import. "
+            "Choose the columns that should take the import’s value, or reject this change."
+        )
+    if applying:
+        row = current_values(change.mutual)
+        row.update({c.column: c.imported for c in applying})
+        dataset = tablib.Dataset(headers=list(row))
+        dataset.append(list(row.values()))
+        result = MutualResource(apply_published=True).import_data(
+            dataset, dry_run=False, user=user, file_name=change.file_name, change_reason=applied_reason(change, note)
+        )
+        found = problems(result)
+        if found:
+            raise ValidationError([problem.message for problem in found])
+        if note:
+            add_change_note(change.mutual, note=note)
+    change.delete()
+    return kept
+
+
+def reject_imported_change(change: ImportedChange, *, user) -> None:
+    """A publisher turns a held change down: the mutual stays as it is."""
     change.delete()
