@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from psm_site import outage
+from psm_site import health, outage
 from psm_site.cache import dated, public_page
 from psm_site.content import public_change_notes
 from psm_site.errors import error_page
@@ -137,7 +137,7 @@ def healthz(request):
             cursor.fetchone()
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    return JsonResponse({"status": "ok", "database": "ok", **health.report()})
 
 
 @cache_control(public=True, max_age=86400)

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from alerts.schedule import tick
+from alerts.schedule import beat, tick
 
 
 class Command(BaseCommand):
@@ -17,7 +17,9 @@ class Command(BaseCommand):
     def handle(self, *args, every, **options):
         while True:
             result = tick()
-            self.stdout.write(f"alerts clock: {result}")
+            beat(every=every)
+            self.stdout.write(f"alerts clock: {result}", ending="\n")
+            self.stdout.flush()
             if not every:
                 return
             time.sleep(every)
