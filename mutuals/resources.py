@@ -6,12 +6,11 @@ command import nothing while any row has one. A re-import never moves a mutual's
 change to a published mutual waits in 'Changes by import' until a publisher applies it.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-
-import re
 from datetime import date, datetime
+from pathlib import Path
 
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
