@@ -2,8 +2,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import HttpResponse
-from django.urls import path
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
@@ -16,13 +18,23 @@ from mutuals.models import (
     Finding,
     Guide,
     GuideSection,
+    ImportBatch,
     ImportedChange,
     Mutual,
     Publication,
     Region,
     Sector,
 )
-from mutuals.resources import COLUMNS, MutualResource, apply_imported_change, held_columns, reject_imported_change
+from mutuals.resources import (
+    COLUMNS,
+    MutualResource,
+    apply_imported_change,
+    describe_totals,
+    held_columns,
+    reject_imported_change,
+    withdraw_import,
+    withdrawal_plan,
+)
 from mutuals.spreadsheets import SpreadsheetError, SpreadsheetFormat
 from mutuals.widgets import PinMapLatitudeInput
 from psm_site.admin import PUBLISHING_FIELDSET, ChangeNoteInline, ChangeTypeForm, PublishableAdmin
@@ -255,6 +267,19 @@ class MutualAdmin(ImportExportMixin, PublishableAdmin):
         response["Content-Disposition"] = f'attachment; filename="mutuals-import-template.{extension}"'
         return response
 
+    def add_success_message(self, result, request):
+        batch = getattr(result, "batch", None)
+        message = f"Import finished: {describe_totals(result)}."
+        if getattr(result, "held", 0):
+            message += " Changes to published mutuals wait under ‘Changes by import waiting for review’."
+        if batch:
+            url = reverse("admin:mutuals_importbatch_change", args=[batch.pk])
+            self.message_user(
+                request, format_html('{} <a href="{}">See this import, or withdraw it</a>.', message, url)
+            )
+        else:
+            self.message_user(request, message)
+
     def get_import_context_data(self, **kwargs):
         context = super().get_import_context_data(**kwargs)
         context["columns"] = [
@@ -396,6 +421,84 @@ class ImportedChangeAdmin(admin.ModelAdmin):
                     messages.WARNING,
                 )
         self.message_user(request, f"Applied {applied} change(s) as minor changes.", messages.SUCCESS)
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    """Every registry import, with what it did; a publisher can withdraw one (withdraw_import)."""
+
+    change_form_template = "admin/mutuals/importbatch/change_form.html"
+    list_display = [
+        "__str__",
+        "source",
+        "imported_by",
+        "created_count",
+        "updated_count",
+        "held_count",
+        "withdrawn_at",
+    ]
+    list_filter = ["source", ("withdrawn_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["imported_by"]
+    search_fields = ["file_name"]
+    fields = readonly_fields = [
+        "file_name",
+        "source",
+        "imported_by",
+        "imported_at",
+        "created_count",
+        "updated_count",
+        "held_count",
+        "withdrawn_at",
+        "withdrawn_by",
+        "withdrawal",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("mutuals.view_mutual")
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:batch_id>/withdraw/",
+                self.admin_site.admin_view(self.withdraw_view),
+                name="mutuals_importbatch_withdraw",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "can_withdraw": can_publish(request.user, Mutual)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def withdraw_view(self, request, batch_id):
+        if not can_publish(request.user, Mutual):
+            raise PermissionDenied
+        batch = get_object_or_404(ImportBatch, pk=batch_id)
+        if request.method == "POST" and not batch.withdrawn_at:
+            try:
+                withdrawal = withdraw_import(batch, user=request.user)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                self.message_user(request, f"Withdrawn: {withdrawal}.", messages.SUCCESS)
+            return HttpResponseRedirect(reverse("admin:mutuals_importbatch_change", args=[batch.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Withdraw the import of {batch.file_name or 'a spreadsheet'}",
+            "batch": batch,
+            "plan": withdrawal_plan(batch),
+        }
+        return TemplateResponse(request, "admin/mutuals/importbatch/withdraw.html", context)
 
 
 @admin.register(Sector)

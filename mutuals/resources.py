@@ -14,14 +14,15 @@ from pathlib import Path
 
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, router, transaction
+from django.db.models.deletion import Collector
 from django.utils import timezone
 from django.utils.text import slugify
 from import_export import fields, resources, widgets
 
-from mutuals.models import ImportedChange, Mutual, Region, Sector
+from mutuals.models import ImportBatch, ImportedChange, Mutual, Region, Sector
 from mutuals.spreadsheets import SpreadsheetError, read_spreadsheet
-from psm_site.publishing import add_change_note, publish
+from psm_site.publishing import add_change_note, publish, unpublish
 
 
 class RegionWidget(widgets.ForeignKeyWidget):
@@ -282,8 +283,20 @@ class MutualResource(resources.ModelResource):
         super().__init__(**kwargs)
         self.apply_published = apply_published
 
-    def before_import(self, dataset, **kwargs):
+    def import_data(self, dataset, dry_run=False, **kwargs):
+        self._dry_run = dry_run
+        return super().import_data(dataset, dry_run=dry_run, **kwargs)
+
+    def before_import(self, dataset, user=None, file_name=None, batch_source=ImportBatch.Source.ADMIN, **kwargs):
         self._seen_names, self._seen_slugs, self._held = {}, {}, set()
+        self.batch = None
+        if not getattr(self, "_dry_run", True) and not self.apply_published:
+            # Every real import is a batch a publisher can withdraw (inside the import's transaction).
+            self.batch = ImportBatch.objects.create(
+                file_name=file_name or "",
+                source=batch_source,
+                imported_by=user if getattr(user, "is_authenticated", False) else None,
+            )
         self.line_numbers = getattr(dataset, "line_numbers", None) or list(range(2, dataset.height + 2))
         known = {heading_key(column.name): column.name for column in COLUMNS}
         self.headings = {}
@@ -365,6 +378,8 @@ class MutualResource(resources.ModelResource):
 
     def save_instance(self, instance, is_create, row, **kwargs):
         """A change to a published mutual waits for a publisher instead of going live."""
+        if is_create and self.batch:
+            instance.import_batch = self.batch
         if not self.holds(instance, is_create):
             return super().save_instance(instance, is_create, row, **kwargs)
         self._held.add(kwargs.get("row_number"))
@@ -401,12 +416,20 @@ class MutualResource(resources.ModelResource):
                 "changes": self.changes_to(instance, row),
                 "imported_by": user if getattr(user, "is_authenticated", False) else None,
                 "imported_at": timezone.now(),
+                "batch": self.batch,
             },
         )
 
     def after_import(self, dataset, result, **kwargs):
         result.line_numbers = self.line_numbers
         result.headings = self.headings
+        result.held = len(self._held)
+        result.batch = self.batch
+        if self.batch:
+            self.batch.created_count = result.totals["new"]
+            self.batch.held_count = len(self._held)
+            self.batch.updated_count = result.totals["update"] - len(self._held)
+            self.batch.save(update_fields=["created_count", "held_count", "updated_count"])
 
     def template_dataset(self) -> tablib.Dataset:
         """The heading row editors start from: every column, required ones first."""
@@ -464,6 +487,19 @@ def plain_row_error(error) -> str:
     return "This row could not be imported. Check each value against the columns table."
 
 
+def describe_totals(result) -> str:
+    """'2 new, 1 updated, 1 held for review, 3 unchanged': a row held for a publisher is not 'updated'."""
+    held = getattr(result, "held", 0)
+    parts = [
+        (result.totals["new"], "new"),
+        (result.totals["update"] - held, "updated"),
+        (held, "held for review"),
+        (result.totals["skip"], "unchanged"),
+    ]
+    said = [f"{count:,} {words}" for count, words in parts if count]
+    return ", ".join(said) or "no rows"
+
+
 def row_errors(result) -> list[str]:
     """Every problem as a line of text, for the management command."""
     return [str(problem) for problem in problems(result)]
@@ -475,10 +511,17 @@ def load_dataset(path) -> tablib.Dataset:
 
 
 @transaction.atomic
-def import_mutuals(*, dataset: tablib.Dataset, publish_rows: bool = False, user=None, file_name: str = ""):
+def import_mutuals(
+    *,
+    dataset: tablib.Dataset,
+    publish_rows: bool = False,
+    user=None,
+    file_name: str = "",
+    source: str = ImportBatch.Source.COMMAND,
+):
     """Import all rows or none: a dry run first, then the real import only if it was clean."""
     resource = MutualResource()
-    options = {"user": user, "file_name": file_name}
+    options = {"user": user, "file_name": file_name, "batch_source": source}
     check = resource.import_data(dataset, dry_run=True, **options)
     if check.has_errors() or check.has_validation_errors():
         return check, False
@@ -562,3 +605,53 @@ def apply_imported_change(
 def reject_imported_change(change: ImportedChange, *, user) -> None:
     """A publisher turns a held change down: the mutual stays as it is."""
     change.delete()
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    deleted: int
+    unpublished: int
+    rejected: int
+
+    def __str__(self):
+        return (
+            f"{self.deleted:,} new mutual{'s' if self.deleted != 1 else ''} deleted, "
+            f"{self.unpublished:,} published since and now unpublished, "
+            f"{self.rejected:,} held change{'s' if self.rejected != 1 else ''} rejected"
+        )
+
+
+def withdrawal_plan(batch: ImportBatch) -> Withdrawal:
+    """What withdrawing the batch would do now."""
+    created = Mutual.objects.filter(import_batch=batch)
+    published = created.filter(status=Mutual.Status.PUBLISHED).count()
+    return Withdrawal(created.count() - published, published, batch.held_changes.count())
+
+
+@transaction.atomic
+def withdraw_import(batch: ImportBatch, *, user) -> Withdrawal:
+    """Undo an import in one transaction: the mutuals it created are deleted, or unpublished if
+    a publisher has published them since (their history says why), and its held changes are
+    rejected. Rows it updated keep their values: history shows what each was before."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.withdrawn_at:
+        raise ValidationError(f"This import was already withdrawn ({batch.withdrawal}).")
+    reason = f"Import of {batch.file_name or 'a spreadsheet'} withdrawn"
+    created = Mutual.objects.filter(import_batch=batch)
+    drafts = list(created.filter(status=Mutual.Status.DRAFT))
+    unpublished = 0
+    for mutual in created.filter(status=Mutual.Status.PUBLISHED):
+        mutual._history_user, mutual._change_reason = user, f"Unpublished: {reason.lower()}"
+        unpublish(mutual)
+        unpublished += 1
+    for mutual in drafts:  # each deletion's history names who withdrew it and why
+        mutual._history_user, mutual._change_reason = user, f"Deleted: {reason.lower()}"
+    if drafts:
+        collector = Collector(using=router.db_for_write(Mutual), origin=batch)
+        collector.collect(drafts)
+        collector.delete()
+    rejected, _ = batch.held_changes.all().delete()
+    withdrawal = Withdrawal(len(drafts), unpublished, rejected)
+    batch.withdrawn_at, batch.withdrawn_by, batch.withdrawal = timezone.now(), user, str(withdrawal)
+    batch.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal"])
+    return withdrawal

@@ -1,0 +1,114 @@
+"""Every import is a batch a publisher can withdraw in one action; bulk actions on every row of a
+long list work without posting thousands of fields."""
+
+import pytest
+import tablib
+from django.urls import reverse
+
+from mutuals.models import ImportBatch, ImportedChange, Mutual
+from mutuals.resources import import_mutuals, withdraw_import
+from psm_site.publishing import publish
+from tests.mutuals.test_import import GOOD, HEADER
+
+pytestmark = pytest.mark.django_db
+
+
+def rows(count, summary="Runs services."):
+    return [
+        GOOD.replace("Good Mutual", f"Good Mutual {number}", 1).replace("Runs services.", summary)
+        for number in range(1, count + 1)
+    ]
+
+
+def dataset(lines):
+    return tablib.Dataset().load("\n".join([HEADER, *lines]), format="csv")
+
+
+def counts():
+    return {
+        "mutuals": Mutual.objects.count(),
+        "published": Mutual.objects.filter(status=Mutual.Status.PUBLISHED).count(),
+        "held": ImportedChange.objects.count(),
+        "summaries": sorted(Mutual.objects.values_list("summary", flat=True)),
+    }
+
+
+def test_each_import_is_a_batch_with_its_file_who_and_what_it_did(editor):
+    import_mutuals(dataset=dataset(rows(3)), user=editor, file_name="first.csv", publish_rows=True)
+    result, imported = import_mutuals(
+        dataset=dataset([*rows(2, "Runs more."), GOOD.replace("Good Mutual", "New Mutual", 1)]),
+        user=editor,
+        file_name="second.csv",
+    )
+    assert imported
+    batch = result.batch
+    assert (batch.file_name, batch.imported_by, batch.source) == ("second.csv", editor, ImportBatch.Source.COMMAND)
+    assert (batch.created_count, batch.updated_count, batch.held_count) == (1, 0, 2)
+    assert batch.summary() == "1 new, 0 updated, 2 held for review"
+    assert set(ImportedChange.objects.values_list("batch", flat=True)) == {batch.pk}
+    assert Mutual.objects.get(name="New Mutual").import_batch == batch
+
+
+def test_withdrawing_a_batch_deletes_unpublishes_and_rejects_in_one_action(editor, publisher):
+    import_mutuals(dataset=dataset(rows(5)), user=editor, file_name="first.csv", publish_rows=True)
+    before = counts()
+    new = [GOOD.replace("Good Mutual", f"New Mutual {n}", 1) for n in range(1, 46)]
+    result, _ = import_mutuals(dataset=dataset([*rows(5, "Runs more."), *new]), user=editor, file_name="big.csv")
+    batch = result.batch
+    assert (batch.created_count, batch.held_count) == (45, 5)
+    published_since = Mutual.objects.get(name="New Mutual 7")
+    publish(published_since)
+
+    withdrawal = withdraw_import(batch, user=publisher)
+    assert (withdrawal.deleted, withdrawal.unpublished, withdrawal.rejected) == (44, 1, 5)
+    published_since.refresh_from_db()
+    assert not published_since.is_published  # kept, as a draft, with a note in its history
+    assert published_since.history.latest().history_change_reason == "Unpublished: import of big.csv withdrawn"
+    assert published_since.history.latest().history_user == publisher
+    after = counts()
+    after["mutuals"] -= 1  # the one published since stays, as a draft
+    after["summaries"].remove("Runs services.")
+    assert after == before
+    deleted = Mutual.history.filter(name="New Mutual 3", history_type="-").get()
+    assert deleted.history_user == publisher and deleted.history_change_reason == "Deleted: import of big.csv withdrawn"
+    batch.refresh_from_db()
+    assert batch.withdrawn_by == publisher and batch.withdrawal.startswith("44 new mutuals deleted")
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="already withdrawn"):
+        withdraw_import(batch, user=publisher)
+
+
+def test_a_publisher_withdraws_a_batch_in_the_admin_and_an_editor_cannot(client, editor, publisher):
+    result, _ = import_mutuals(dataset=dataset(rows(3)), user=editor, file_name="mistake.csv")
+    batch = result.batch
+    page = reverse("admin:mutuals_importbatch_change", args=[batch.pk])
+    withdraw = reverse("admin:mutuals_importbatch_withdraw", args=[batch.pk])
+
+    client.force_login(editor)
+    assert "mistake.csv" in client.get(reverse("admin:mutuals_importbatch_changelist")).text
+    assert "Withdraw this import" not in client.get(page).text
+    assert client.post(withdraw).status_code == 403
+    assert Mutual.objects.count() == 3
+
+    client.force_login(publisher)
+    assert "Withdraw this import" in client.get(page).text
+    confirm = client.get(withdraw).text
+    assert "deletes the 3 draft mutuals it created" in confirm
+    response = client.post(withdraw)
+    assert response.status_code == 302
+    assert not Mutual.objects.exists()
+    assert "3 new mutuals deleted" in client.get(page).text
+
+
+def test_an_admin_import_says_held_for_review_and_links_its_batch(publisher_client):
+    from tests.mutuals.test_import_matrix import confirm, upload
+
+    import_mutuals(dataset=dataset(rows(1)), publish_rows=True)
+    preview, _ = upload(publisher_client, "change.csv", "\n".join([HEADER, *rows(1, "Runs more.")]).encode())
+    response = confirm(publisher_client, preview)
+    page = publisher_client.get(response["Location"]).text
+    assert "Import finished: 1 held for review." in page and "1 updated" not in page
+    batch = ImportBatch.objects.get(file_name="change.csv")
+    assert batch.source == ImportBatch.Source.ADMIN and batch.held_count == 1
+    assert reverse("admin:mutuals_importbatch_change", args=[batch.pk]) in page
