@@ -171,6 +171,7 @@ class MutualAdmin(ImportExportMixin, PublishableAdmin):
     resource_classes = [MutualResource]
     import_formats = [SpreadsheetFormat]
     import_template_name = "admin/mutuals/mutual/import.html"
+    delete_selected_confirmation_template = "admin/mutuals/mutual/delete_selected_confirmation.html"
     export_formats = [SafeCSV, SafeXLSX]  # cells that cannot run as formulas
     list_display = [
         "name",

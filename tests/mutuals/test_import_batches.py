@@ -112,3 +112,40 @@ def test_an_admin_import_says_held_for_review_and_links_its_batch(publisher_clie
     batch = ImportBatch.objects.get(file_name="change.csv")
     assert batch.source == ImportBatch.Source.ADMIN and batch.held_count == 1
     assert reverse("admin:mutuals_importbatch_change", args=[batch.pk]) in page
+
+
+@pytest.fixture
+def long_list(monkeypatch):
+    """More mutuals than one page of the admin list shows."""
+    from mutuals.admin import MutualAdmin
+
+    monkeypatch.setattr(MutualAdmin, "list_per_page", 3)
+    import_mutuals(dataset=dataset(rows(8)))
+    return reverse("admin:mutuals_mutual_changelist")
+
+
+def select_all(action, page_ids, **more):
+    return {"action": action, "index": "0", "select_across": "1", "_selected_action": page_ids, **more}
+
+
+def test_select_all_then_delete_posts_no_field_per_row(admin_client, long_list, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 20  # what thousands of rows would break
+    page_ids = list(Mutual.objects.values_list("pk", flat=True)[:3])
+    confirm = admin_client.post(long_list + "?q=Good", select_all("delete_selected", page_ids))
+    assert confirm.status_code == 200 and "these 8 mutuals" in confirm.text
+    fields = confirm.text.count('name="_selected_action"')
+    assert fields == 1 and 'name="select_across" value="1"' in confirm.text
+    done = admin_client.post(
+        long_list + "?q=Good",
+        {"action": "delete_selected", "post": "yes", "select_across": "1", "_selected_action": page_ids[:1]},
+    )
+    assert done.status_code == 302
+    assert not Mutual.objects.exists()
+
+
+def test_select_all_publishes_and_unpublishes_every_row(publisher_client, long_list):
+    page_ids = list(Mutual.objects.values_list("pk", flat=True)[:3])
+    assert publisher_client.post(long_list, select_all("publish_selected", page_ids)).status_code == 302
+    assert Mutual.objects.filter(status=Mutual.Status.PUBLISHED).count() == 8
+    assert publisher_client.post(long_list, select_all("unpublish_selected", page_ids)).status_code == 302
+    assert not Mutual.objects.filter(status=Mutual.Status.PUBLISHED).exists()
