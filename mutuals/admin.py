@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from import_export.admin import ImportExportMixin
+from import_export.forms import SelectableFieldsExportForm
 from import_export.formats.base_formats import CSV, XLSX
 
 from mutuals import background_import
@@ -154,6 +155,16 @@ class PublicationAdmin(PublishableAdmin):
     inlines = [AttachmentInline, FindingInline, ChangeNoteInline]
 
 
+class MutualExportForm(SelectableFieldsExportForm):
+    """CSV is chosen already (Excel one click away): no empty '---' format to trip over."""
+
+    def _init_formats(self, formats):
+        super()._init_formats(formats)
+        field = self.fields["format"]
+        field.choices = [choice for choice in field.choices if choice[0] != ""]
+        self.initial.setdefault("format", "0")
+
+
 class MutualForm(forms.ModelForm):
     class Meta:
         model = Mutual
@@ -173,6 +184,7 @@ class MutualAdmin(ImportExportMixin, PublishableAdmin):
     import_template_name = "admin/mutuals/mutual/import.html"
     delete_selected_confirmation_template = "admin/mutuals/mutual/delete_selected_confirmation.html"
     export_formats = [SafeCSV, SafeXLSX]  # cells that cannot run as formulas
+    export_form_class = MutualExportForm
     list_display = [
         "name",
         "town",

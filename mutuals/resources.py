@@ -245,11 +245,14 @@ class MutualResource(resources.ModelResource):
         widget=ChoiceWidget(Mutual.Trading, "status", export_labels=False),
     )
 
+    publishing_status = fields.Field(column_name="publishing_status", readonly=True)
+
     class Meta:
         model = Mutual
         import_id_fields = ["name"]
-        fields = [column.name for column in COLUMNS]
+        fields = [*(column.name for column in COLUMNS), "publishing_status"]
         export_order = [
+            "publishing_status",
             "name",
             "slug",
             "sectors",
@@ -282,6 +285,19 @@ class MutualResource(resources.ModelResource):
         """`apply_published`: change published mutuals directly (a publisher applying a held change)."""
         super().__init__(**kwargs)
         self.apply_published = apply_published
+
+    def get_import_fields(self):
+        """The file's columns; an export's publishing_status column is read-only."""
+        return [field for field in super().get_import_fields() if not field.readonly]
+
+    def dehydrate_publishing_status(self, mutual):
+        """Exports say whether each row is live: 'Published', 'Draft', 'Scheduled' (to go live
+        later) or 'Off on schedule' (its 'unpublish at' has passed)."""
+        if mutual.is_published:
+            return "Published"
+        if mutual.status != Mutual.Status.PUBLISHED:
+            return "Draft"
+        return "Scheduled" if mutual.publish_at and mutual.publish_at > timezone.now() else "Off on schedule"
 
     def import_data(self, dataset, dry_run=False, **kwargs):
         self._dry_run = dry_run
@@ -351,6 +367,23 @@ class MutualResource(resources.ModelResource):
             errors["sectors"] = str(error)  # sectors are saved after validation, so check them now
         self._row_errors = errors  # reported with the row's other errors (validate_instance)
 
+    def import_instance(self, instance, row, **kwargs):
+        """Note which columns the row changes on an existing mutual, for the preview."""
+        self._changed = []
+        plain = [f for f in self.get_import_fields() if not isinstance(f.widget, widgets.ManyToManyWidget)]
+        before = {f.column_name: str(f.export(instance)) for f in plain} if instance.pk else None
+        try:
+            super().import_instance(instance, row, **kwargs)
+        finally:
+            if before is not None:
+                self._changed = [f.column_name for f in plain if str(f.export(instance)) != before[f.column_name]]
+                try:
+                    sectors = {s.name for s in SectorsWidget().clean(row.get("sectors"))}
+                except ValueError:
+                    sectors = None
+                if sectors is not None and sectors != set(instance.sector_names()):
+                    self._changed.append("sectors")
+
     def skip_row(self, instance, original, row, import_validation_errors=None):
         return not self._row_errors and super().skip_row(instance, original, row, import_validation_errors)
 
@@ -392,6 +425,8 @@ class MutualResource(resources.ModelResource):
 
     def after_import_row(self, row, row_result, row_number=None, **kwargs):
         row_result.held_for_review = row_number in self._held
+        row_result.changed_columns = [self.headings.get(c, c) for c in getattr(self, "_changed", [])]
+        self._changed = []
         row_result.line = self.line_for(row_number)
 
     def changes_to(self, instance, row) -> list[list[str]]:

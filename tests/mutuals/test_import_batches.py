@@ -105,7 +105,9 @@ def test_an_admin_import_says_held_for_review_and_links_its_batch(publisher_clie
     from tests.mutuals.test_import_matrix import confirm, upload
 
     import_mutuals(dataset=dataset(rows(1)), publish_rows=True)
-    preview, _ = upload(publisher_client, "change.csv", "\n".join([HEADER, *rows(1, "Runs more.")]).encode())
+    changed = rows(1, "Runs more.")[0].replace(",Camden,", ",Holborn,")
+    preview, text = upload(publisher_client, "change.csv", "\n".join([HEADER, changed]).encode())
+    assert "Good Mutual 1 town, summary" in text  # the preview names the columns the row changes
     response = confirm(publisher_client, preview)
     page = publisher_client.get(response["Location"]).text
     assert "Import finished: 1 held for review." in page and "1 updated" not in page
@@ -149,3 +151,21 @@ def test_select_all_publishes_and_unpublishes_every_row(publisher_client, long_l
     assert Mutual.objects.filter(status=Mutual.Status.PUBLISHED).count() == 8
     assert publisher_client.post(long_list, select_all("unpublish_selected", page_ids)).status_code == 302
     assert not Mutual.objects.filter(status=Mutual.Status.PUBLISHED).exists()
+
+
+def test_the_admin_export_has_a_default_format_and_a_publishing_status_column(publisher_client):
+    import csv
+    import io
+
+    from tests.factories import make_mutual
+
+    make_mutual(name="Live Mutual")
+    make_mutual(name="Draft Mutual", published=False)
+    url = reverse("admin:mutuals_mutual_export")
+    form = publisher_client.get(url).context["form"]
+    assert form["format"].value() == "0" and "" not in dict(form.fields["format"].choices)
+    fields = {f"mutualresource_{name}": "on" for name in ["name", "publishing_status"]}
+    response = publisher_client.post(url, {"format": "0", "resource": "0", **fields})
+    text = b"".join(response.streaming_content if response.streaming else [response.content]).decode("utf-8-sig")
+    statuses = {row["name"]: row["publishing_status"] for row in csv.DictReader(io.StringIO(text))}
+    assert statuses == {"Live Mutual": "Published", "Draft Mutual": "Draft"}
