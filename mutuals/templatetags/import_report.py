@@ -2,7 +2,9 @@
 
 from django import template
 
+from mutuals.models import ImportedChange, Mutual
 from mutuals.resources import problems
+from psm_site.publishing import can_publish
 
 register = template.Library()
 
@@ -33,3 +35,9 @@ def import_preview(result):
             }
         )
     return rows
+
+
+@register.simple_tag
+def held_import_changes(user):
+    """How many import changes wait for this user to apply or reject (publishers only)."""
+    return ImportedChange.objects.count() if can_publish(user, Mutual) else 0

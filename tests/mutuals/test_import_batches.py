@@ -169,3 +169,13 @@ def test_the_admin_export_has_a_default_format_and_a_publishing_status_column(pu
     text = b"".join(response.streaming_content if response.streaming else [response.content]).decode("utf-8-sig")
     statuses = {row["name"]: row["publishing_status"] for row in csv.DictReader(io.StringIO(text))}
     assert statuses == {"Live Mutual": "Published", "Draft Mutual": "Draft"}
+
+
+def test_held_import_changes_are_counted_on_the_publishers_admin_home(client, editor, publisher):
+    import_mutuals(dataset=dataset(rows(2)), publish_rows=True)
+    import_mutuals(dataset=dataset(rows(2, "Runs more.")), file_name="change.csv")
+    client.force_login(publisher)
+    home = client.get(reverse("admin:index")).text
+    assert "2 changes to published mutuals waiting for you to apply or reject" in home
+    client.force_login(editor)
+    assert "waiting for you to apply or reject" not in client.get(reverse("admin:index")).text
