@@ -61,6 +61,7 @@ def main():
             "mutuals": Mutual.objects.count(),
             "published": Mutual.objects.filter(status=Mutual.Status.PUBLISHED).count(),
             "held changes": ImportedChange.objects.count(),
+            "sector links": Mutual.sectors.through.objects.count(),
             "history rows": Mutual.history.count(),
         }
 

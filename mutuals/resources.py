@@ -13,15 +13,17 @@ from datetime import date, datetime
 from pathlib import Path
 
 import tablib
+from django.contrib.contenttypes.fields import GenericRelation
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, router, transaction
-from django.db.models.deletion import Collector
 from django.utils import timezone
 from django.utils.text import slugify
 from import_export import fields, resources, widgets
 
 from mutuals.models import ImportBatch, ImportedChange, Mutual, Region, Sector
 from mutuals.spreadsheets import SpreadsheetError, read_spreadsheet
+from psm_site.cache import bump
 from psm_site.publishing import add_change_note, publish, unpublish
 
 
@@ -663,6 +665,48 @@ def withdrawal_plan(batch: ImportBatch) -> Withdrawal:
     return Withdrawal(created.count() - published, published, batch.held_changes.count())
 
 
+def generic_relations():
+    return [field for field in Mutual._meta.private_fields if isinstance(field, GenericRelation)]
+
+
+def delete_in_bulk(mutuals: list[Mutual], *, user, reason: str) -> None:
+    """Delete thousands of draft mutuals in a few statements, with the history and cache change
+    that deleting each one would make (one by one, signals cost ~4 queries a row: 5,000 rows took
+    minutes). Their history keeps a 'deleted' record each, naming who and why."""
+    if not mutuals:
+        return
+    using = router.db_for_write(Mutual)
+    ids = [mutual.pk for mutual in mutuals]
+    History = Mutual.history.model
+    now = timezone.now()
+    History.objects.using(using).bulk_create(
+        [
+            History(
+                history_date=now,
+                history_user=user if getattr(user, "is_authenticated", False) else None,
+                history_change_reason=reason,
+                history_type="-",
+                **{field.attname: getattr(mutual, field.attname) for field in History.tracked_fields},
+            )
+            for mutual in mutuals
+        ],
+        batch_size=1000,
+    )
+    # What deleting each row would take with it: its sectors, held change, notes and reviews.
+    for chunk in range(0, len(ids), 1000):
+        part = ids[chunk : chunk + 1000]
+        Mutual.sectors.through.objects.using(using).filter(mutual_id__in=part).delete()
+        ImportedChange.objects.using(using).filter(mutual_id__in=part).delete()
+        for relation in generic_relations():  # change notes, review requests
+            content_type = ContentType.objects.get_for_model(Mutual, for_concrete_model=relation.for_concrete_model)
+            relation.related_model.objects.using(using).filter(
+                **{relation.content_type_field_name: content_type},
+                **{f"{relation.object_id_field_name}__in": part},
+            ).delete()
+        Mutual.objects.using(using).filter(pk__in=part)._raw_delete(using)  # signals done above, once
+    bump(using=using)
+
+
 @transaction.atomic
 def withdraw_import(batch: ImportBatch, *, user) -> Withdrawal:
     """Undo an import in one transaction: the mutuals it created are deleted, or unpublished if
@@ -679,12 +723,7 @@ def withdraw_import(batch: ImportBatch, *, user) -> Withdrawal:
         mutual._history_user, mutual._change_reason = user, f"Unpublished: {reason.lower()}"
         unpublish(mutual)
         unpublished += 1
-    for mutual in drafts:  # each deletion's history names who withdrew it and why
-        mutual._history_user, mutual._change_reason = user, f"Deleted: {reason.lower()}"
-    if drafts:
-        collector = Collector(using=router.db_for_write(Mutual), origin=batch)
-        collector.collect(drafts)
-        collector.delete()
+    delete_in_bulk(drafts, user=user, reason=f"Deleted: {reason.lower()}")
     rejected, _ = batch.held_changes.all().delete()
     withdrawal = Withdrawal(len(drafts), unpublished, rejected)
     batch.withdrawn_at, batch.withdrawn_by, batch.withdrawal = timezone.now(), user, str(withdrawal)
