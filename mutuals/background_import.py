@@ -20,7 +20,7 @@ from django_tasks import TaskResultStatus, task
 from django_tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
 
 from mutuals.models import ImportBatch
-from mutuals.resources import MutualResource, describe_totals, import_mutuals, row_errors
+from mutuals.resources import check_mutuals, describe_totals, import_mutuals, row_errors
 from mutuals.spreadsheets import SpreadsheetError, read_spreadsheet
 
 PREVIEW_ROWS = 100
@@ -54,7 +54,7 @@ def _summary(result, dataset):
 def check_mutual_import(path: str, user_id: int, file_name: str) -> dict:
     """The admin's dry run, on the worker: what each row would do, and every error."""
     dataset = _load(path)
-    result = MutualResource().import_data(dataset, dry_run=True, **_options(user_id, file_name))
+    result = check_mutuals(dataset=dataset, **_options(user_id, file_name))
     summary = _summary(result, dataset)
     summary["preview"] = [
         {

@@ -547,7 +547,13 @@ def load_dataset(path) -> tablib.Dataset:
     return read_spreadsheet(Path(path).read_bytes())
 
 
-@transaction.atomic
+def check_mutuals(*, dataset: tablib.Dataset, user=None, file_name: str = ""):
+    """A dry run that writes nothing and takes no write lock (SQLite has one writer at a time):
+    what each row would do, and every problem."""
+    options = {"user": user, "file_name": file_name}
+    return MutualResource().import_data(dataset, dry_run=True, use_transactions=False, **options)
+
+
 def import_mutuals(
     *,
     dataset: tablib.Dataset,
@@ -556,17 +562,18 @@ def import_mutuals(
     file_name: str = "",
     source: str = ImportBatch.Source.COMMAND,
 ):
-    """Import all rows or none: a dry run first, then the real import only if it was clean."""
-    resource = MutualResource()
-    options = {"user": user, "file_name": file_name, "batch_source": source}
-    check = resource.import_data(dataset, dry_run=True, **options)
+    """Import all rows or none: a check first, then the real import, in one transaction, only
+    if the check was clean."""
+    check = check_mutuals(dataset=dataset, user=user, file_name=file_name)
     if check.has_errors() or check.has_validation_errors():
         return check, False
-    result = MutualResource().import_data(dataset, dry_run=False, raise_errors=True, **options)
-    if publish_rows:
-        ids = [row.object_id for row in result.rows if row.object_id is not None]
-        for mutual in Mutual.objects.filter(pk__in=ids).drafts():
-            publish(mutual)
+    options = {"user": user, "file_name": file_name, "batch_source": source}
+    with transaction.atomic():
+        result = MutualResource().import_data(dataset, dry_run=False, raise_errors=True, **options)
+        if publish_rows:
+            ids = [row.object_id for row in result.rows if row.object_id is not None]
+            for mutual in Mutual.objects.filter(pk__in=ids).drafts():
+                publish(mutual)
     return result, True
 
 

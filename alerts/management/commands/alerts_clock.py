@@ -1,6 +1,7 @@
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError, close_old_connections
 
 from alerts.schedule import beat, tick
 
@@ -16,10 +17,19 @@ class Command(BaseCommand):
 
     def handle(self, *args, every, **options):
         while True:
-            result = tick()
-            beat(every=every)
-            self.stdout.write(f"alerts clock: {result}", ending="\n")
-            self.stdout.flush()
+            try:
+                result = tick()
+                beat(every=every)
+            except DatabaseError as error:
+                if not every:
+                    raise
+                # A busy or briefly unreachable database costs this run, not the clock: each
+                # event is keyed, so the next run catches up on what this one missed.
+                self.stderr.write(f"alerts clock: this run failed ({error}); trying again in {every} s")
+                close_old_connections()
+            else:
+                self.stdout.write(f"alerts clock: {result}")
+                self.stdout.flush()
             if not every:
                 return
             time.sleep(every)
