@@ -301,8 +301,20 @@ class MutualResource(resources.ModelResource):
             return "Draft"
         return "Scheduled" if mutual.publish_at and mutual.publish_at > timezone.now() else "Off on schedule"
 
-    def import_data(self, dataset, dry_run=False, **kwargs):
+    def import_data(self, dataset, dry_run=False, write_nothing=False, **kwargs):
+        """`write_nothing`: a dry run that saves no row. django-import-export's own dry run saves
+        every row inside a transaction it rolls back, which on SQLite holds the database's one
+        write lock for the whole file: the web server, worker and clock would wait minutes."""
         self._dry_run = dry_run
+        if dry_run and write_nothing:
+            return self.import_data_inner(
+                dataset,
+                dry_run=True,
+                raise_errors=kwargs.pop("raise_errors", False),
+                using_transactions=False,
+                collect_failed_rows=kwargs.pop("collect_failed_rows", False),
+                **kwargs,
+            )
         return super().import_data(dataset, dry_run=dry_run, **kwargs)
 
     def before_import(self, dataset, user=None, file_name=None, batch_source=ImportBatch.Source.ADMIN, **kwargs):
@@ -551,7 +563,7 @@ def check_mutuals(*, dataset: tablib.Dataset, user=None, file_name: str = ""):
     """A dry run that writes nothing and takes no write lock (SQLite has one writer at a time):
     what each row would do, and every problem."""
     options = {"user": user, "file_name": file_name}
-    return MutualResource().import_data(dataset, dry_run=True, use_transactions=False, **options)
+    return MutualResource().import_data(dataset, dry_run=True, write_nothing=True, **options)
 
 
 def import_mutuals(
