@@ -13,10 +13,11 @@ from datetime import date, datetime
 from pathlib import Path
 
 import tablib
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, router, transaction
+from django.db import IntegrityError, connection, router, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from import_export import fields, resources, widgets
@@ -317,10 +318,12 @@ class MutualResource(resources.ModelResource):
             )
         return super().import_data(dataset, dry_run=dry_run, **kwargs)
 
-    def before_import(self, dataset, user=None, file_name=None, batch_source=ImportBatch.Source.ADMIN, **kwargs):
+    def before_import(
+        self, dataset, user=None, file_name=None, batch_source=ImportBatch.Source.ADMIN, batch=None, **kwargs
+    ):
         self._seen_names, self._seen_slugs, self._held = {}, {}, set()
-        self.batch = None
-        if not getattr(self, "_dry_run", True) and not self.apply_published:
+        self.batch = batch  # given when a file is imported in parts (import_mutuals on SQLite)
+        if batch is None and not getattr(self, "_dry_run", True) and not self.apply_published:
             # Every real import is a batch a publisher can withdraw (inside the import's transaction).
             self.batch = ImportBatch.objects.create(
                 file_name=file_name or "",
@@ -475,9 +478,9 @@ class MutualResource(resources.ModelResource):
         result.held = len(self._held)
         result.batch = self.batch
         if self.batch:
-            self.batch.created_count = result.totals["new"]
-            self.batch.held_count = len(self._held)
-            self.batch.updated_count = result.totals["update"] - len(self._held)
+            self.batch.created_count += result.totals["new"]
+            self.batch.held_count += len(self._held)
+            self.batch.updated_count += result.totals["update"] - len(self._held)
             self.batch.save(update_fields=["created_count", "held_count", "updated_count"])
 
     def template_dataset(self) -> tablib.Dataset:
@@ -580,13 +583,38 @@ def import_mutuals(
     if check.has_errors() or check.has_validation_errors():
         return check, False
     options = {"user": user, "file_name": file_name, "batch_source": source}
+    size = settings.IMPORT_SQLITE_PART_ROWS if connection.vendor == "sqlite" else 0
+    if not size or len(dataset) <= size:
+        return _import_part(dataset, publish_rows=publish_rows, **options), True
+    # SQLite has one writer at a time: a file of thousands of rows in one transaction would make
+    # the web server, the worker and the alerts clock wait minutes (and fail, "database is
+    # locked"). After a clean check, it is written in parts, each its own transaction; the parts
+    # share one batch, so a file stopped part way is withdrawn as a whole.
+    combined, lines = None, getattr(dataset, "line_numbers", None) or list(range(2, len(dataset) + 2))
+    for start in range(0, len(dataset), size):
+        part = tablib.Dataset(*dataset[start : start + size], headers=dataset.headers)
+        part.line_numbers = lines[start : start + size]
+        batch = combined.batch if combined else None
+        result = _import_part(part, publish_rows=publish_rows, batch=batch, **options)
+        if combined is None:
+            combined = result
+            continue
+        combined.rows.extend(result.rows)
+        for kind, count in result.totals.items():
+            combined.totals[kind] += count
+        combined.held += result.held
+    combined.line_numbers = lines
+    return combined, True
+
+
+def _import_part(dataset, *, publish_rows, **options):
     with transaction.atomic():
         result = MutualResource().import_data(dataset, dry_run=False, raise_errors=True, **options)
         if publish_rows:
             ids = [row.object_id for row in result.rows if row.object_id is not None]
             for mutual in Mutual.objects.filter(pk__in=ids).drafts():
                 publish(mutual)
-    return result, True
+    return result
 
 
 def current_values(mutual: Mutual) -> dict[str, str]:

@@ -215,6 +215,8 @@ ADMIN_IDLE_MINUTES = env_int("ADMIN_IDLE_MINUTES", 30)
 
 # Admin imports of more rows than this are checked and imported by the task worker.
 IMPORT_IN_BACKGROUND_ROWS = env_int("IMPORT_IN_BACKGROUND_ROWS", 1000)
+# On SQLite (one writer at a time) a checked import is written this many rows per transaction.
+IMPORT_SQLITE_PART_ROWS = env_int("IMPORT_SQLITE_PART_ROWS", 100)
 
 # Work that must not run inside a request (large imports, email alerts) goes to the task worker,
 # `manage.py db_worker`, through the database (django-tasks; Django 6's own tasks framework).

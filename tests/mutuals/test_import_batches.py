@@ -181,3 +181,20 @@ def test_held_import_changes_are_counted_on_the_publishers_admin_home(client, ed
     assert "2 changes to published mutuals waiting for you to apply or reject" in home
     client.force_login(editor)
     assert "waiting for you to apply or reject" not in client.get(reverse("admin:index")).text
+
+
+def test_on_sqlite_a_long_file_is_written_in_parts_under_one_batch(settings, editor):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("parts are for SQLite's single writer")
+    settings.IMPORT_SQLITE_PART_ROWS = 4
+    import_mutuals(dataset=dataset(rows(3)), publish_rows=True)
+    lines = [*rows(3, "Runs more."), *(GOOD.replace("Good Mutual", f"New Mutual {n}", 1) for n in range(7))]
+    result, imported = import_mutuals(dataset=dataset(lines), user=editor, file_name="parts.csv")
+    assert imported and len(result.rows) == 10
+    assert ImportBatch.objects.filter(file_name="parts.csv").count() == 1
+    batch = result.batch
+    assert (batch.created_count, batch.updated_count, batch.held_count) == (7, 0, 3)
+    assert Mutual.objects.filter(import_batch=batch).count() == 7
+    assert set(ImportedChange.objects.values_list("batch", flat=True)) == {batch.pk}
