@@ -7,6 +7,7 @@ change to a published mutual waits in 'Changes by import' until a publisher appl
 """
 
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -595,6 +596,10 @@ def import_mutuals(
         part = tablib.Dataset(*dataset[start : start + size], headers=dataset.headers)
         part.line_numbers = lines[start : start + size]
         batch = combined.batch if combined else None
+        if batch:
+            # Writers waiting for the lock poll it with sleeps; without a pause the import would
+            # take it again at once, part after part, and they would wait out their timeout.
+            time.sleep(SQLITE_TURN_SECONDS)
         result = _import_part(part, publish_rows=publish_rows, batch=batch, **options)
         if combined is None:
             combined = result
@@ -605,6 +610,9 @@ def import_mutuals(
         combined.held += result.held
     combined.line_numbers = lines
     return combined, True
+
+
+SQLITE_TURN_SECONDS = 0.3
 
 
 def _import_part(dataset, *, publish_rows, **options):
