@@ -232,14 +232,18 @@ def test_reading_never_guesses_an_encoding_it_cannot_read():
         read_spreadsheet(b"")
 
 
-def test_a_publisher_applies_a_held_change_as_major_in_the_admin(publisher_client):
+def held_summary_change():
+    """A published mutual, and the admin page of an imported change to its summary, held for review."""
     from tests.factories import make_mutual
 
     mutual = make_mutual(name="Good Mutual", region="london", latitude="51.529", longitude="-0.1255")
     data = tablib.Dataset().load("\n".join([HEADER, GOOD.replace("Runs services.", "Runs more.")]), format="csv")
     import_mutuals(dataset=data, file_name="update.csv")
-    change = ImportedChange.objects.get()
-    url = reverse("admin:mutuals_importedchange_change", args=[change.pk])
+    return mutual, reverse("admin:mutuals_importedchange_change", args=[ImportedChange.objects.get().pk])
+
+
+def test_a_publisher_applies_a_held_change_as_major_in_the_admin(publisher_client):
+    mutual, url = held_summary_change()
     page = publisher_client.get(url).text
     assert "update.csv" in page and "Runs more." in page
     response = publisher_client.post(url, {"change_type": "major", "change_note": ""})
@@ -366,13 +370,7 @@ def test_a_publisher_may_choose_the_import_value_for_a_conflict(publisher):
 
 
 def test_a_publisher_rejects_a_held_change(publisher_client):
-    from tests.factories import make_mutual
-
-    mutual = make_mutual(name="Good Mutual", region="london", latitude="51.529", longitude="-0.1255")
-    data = tablib.Dataset().load("\n".join([HEADER, GOOD.replace("Runs services.", "Runs more.")]), format="csv")
-    import_mutuals(dataset=data, file_name="update.csv")
-    change = ImportedChange.objects.get()
-    url = reverse("admin:mutuals_importedchange_change", args=[change.pk])
+    mutual, url = held_summary_change()
     assert publisher_client.post(url, {"_reject": "Reject this change"}).status_code == 302
     assert not ImportedChange.objects.exists()
     mutual.refresh_from_db()
