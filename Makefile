@@ -38,9 +38,14 @@ run: $(VENV)/.runtime $(CSS) ## Install, migrate, load fixtures/ (first time onl
 	DJANGO_DEBUG=on $(PY) manage.py create_demo_users
 	DJANGO_DEBUG=on $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-worker: $(VENV)/.runtime ## Beside `make run`: the task worker and the alerts clock (emails print here unless EMAIL_HOST is set)
-	DJANGO_DEBUG=on $(PY) manage.py alerts_clock --every 120 & clock=$$!; trap "kill $$clock" EXIT INT TERM; \
-	DJANGO_DEBUG=on $(PY) manage.py db_worker --no-reload
+ALERTS_CLOCK_SECONDS ?= 120
+export ALERTS_CLOCK_SECONDS
+
+# deploy/keep-running starts each again within seconds if it stops (a crash, a kill).
+worker: $(VENV)/.runtime ## Beside `make run`: the task worker and the alerts clock, restarted if they stop (emails print here unless EMAIL_HOST is set)
+	DJANGO_DEBUG=on deploy/keep-running $(PY) manage.py alerts_clock --every $(ALERTS_CLOCK_SECONDS) & clock=$$!; \
+	trap "kill $$clock" EXIT INT TERM; \
+	DJANGO_DEBUG=on deploy/keep-running $(PY) manage.py db_worker --no-reload
 
 test: $(VENV)/.dev $(CSS) ## Install test tools and run the whole suite (browser tests need Debian's chromium)
 	$(PY) -m pytest $(PYTEST_ARGS)

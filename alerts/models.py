@@ -221,6 +221,9 @@ class ClockRun(models.Model):
 
     name = models.CharField(max_length=40, unique=True)
     ran_at = models.DateTimeField()
+    every_seconds = models.PositiveIntegerField(
+        null=True, blank=True, help_text="For the clock's heartbeat: how often it runs (empty when run from cron)."
+    )
 
     class Meta:
         ordering = ["name"]

@@ -608,9 +608,18 @@ class Mutual(Publishable):
         blank=True,
         help_text="When someone last checked these facts against the source.",
     )
+    import_batch = models.ForeignKey(
+        "ImportBatch",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="created_mutuals",
+        verbose_name="created by the import",
+    )
 
     objects = MutualQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[sectors])
+    history = HistoricalRecords(m2m_fields=[sectors], excluded_fields=["import_batch"])
 
     class Meta:
         ordering = ["name"]
@@ -711,6 +720,48 @@ class Mutual(Publishable):
         return found
 
 
+class ImportBatch(models.Model):
+    """One import of a registry spreadsheet (admin, background or `import_mutuals`): who, when,
+    from which file, and what it did, so that a publisher can withdraw it."""
+
+    class Source(models.TextChoices):
+        ADMIN = "admin", "Admin import"
+        BACKGROUND = "background", "Admin import, run in the background"
+        COMMAND = "command", "import_mutuals command"
+
+    file_name = models.CharField("file", max_length=255, blank=True)
+    source = models.CharField(max_length=20, choices=Source, default=Source.ADMIN)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    imported_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_count = models.PositiveIntegerField("created", default=0)
+    updated_count = models.PositiveIntegerField("updated", default=0)
+    held_count = models.PositiveIntegerField("held for review", default=0)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    withdrawal = models.CharField(
+        "what withdrawing did", max_length=300, blank=True, help_text="Rows deleted, unpublished and changes rejected."
+    )
+
+    class Meta:
+        ordering = ["-imported_at"]
+        verbose_name = "import"
+        verbose_name_plural = "imports"
+
+    def __str__(self):
+        return f"{self.file_name or 'A spreadsheet'}, imported {timezone.localtime(self.imported_at):%d %B %Y %H:%M}"
+
+    def summary(self) -> str:
+        """'2 new, 1 updated, 1 held for review': what the import did, in the admin's words."""
+        parts = [f"{self.created_count:,} new", f"{self.updated_count:,} updated"]
+        if self.held_count:
+            parts.append(f"{self.held_count:,} held for review")
+        return ", ".join(parts)
+
+
 class ImportedChange(models.Model):
     """A spreadsheet row that would change a published mutual, waiting for a publisher."""
 
@@ -722,6 +773,9 @@ class ImportedChange(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     imported_at = models.DateTimeField(default=timezone.now)
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="held_changes", editable=False
+    )
 
     class Meta:
         ordering = ["-imported_at"]

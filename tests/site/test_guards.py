@@ -92,7 +92,9 @@ def test_deployment_checklist_is_clean(monkeypatch):
 
 def test_healthz(client):
     response = client.get("/healthz")
-    assert response.status_code == 200 and response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert response.status_code == 200
+    # The alerts clock never ran in a test database.
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok", "clock": "unknown"}
 
 
 def test_uk_date_formats(settings):
