@@ -167,6 +167,8 @@ def build(*, full_postcodes, only=(), log=print):
     tables = (Postcode, PostcodeSector, LocalAuthority, PostcodeData)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
+            # A bulk load, not a page: the site's per-statement limit does not apply.
+            cursor.execute("SET LOCAL statement_timeout = 0")
             cursor.execute(f"TRUNCATE {', '.join(connection.ops.quote_name(t._meta.db_table) for t in tables)}")
     else:
         for model in tables:
