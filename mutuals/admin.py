@@ -172,12 +172,16 @@ class MutualAdmin(ImportExportMixin, PublishableAdmin):
     ]
     list_filter = ["sectors", "region", "trading_status", "status", "legal_form"]
     list_select_related = ["region"]
+    readonly_fields = ["local_authority_display"]
     search_fields = ["name", "town", "summary", "parent_body"]
     prepopulated_fields = {"slug": ["name"]}
     list_per_page = 100
     fieldsets = [
         (None, {"fields": ["name", "slug", "summary", "description", "sectors"]}),
-        ("Where", {"fields": ["region", "town", "address", "postcode", "latitude", "longitude"]}),
+        (
+            "Where",
+            {"fields": ["region", "town", "address", "postcode", "latitude", "longitude", "local_authority_display"]},
+        ),
         (
             "Organisation",
             {
@@ -205,6 +209,16 @@ class MutualAdmin(ImportExportMixin, PublishableAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("sectors")
+
+    @admin.display(description="Local authority")
+    def local_authority_display(self, obj):
+        """Read-only: worked out from the postcode, or else the pin, each time either changes."""
+        authority = obj.local_authority if obj and obj.pk else None
+        if authority is None:
+            return "Worked out from the postcode, or else the pin, when you save."
+        upper = "" if authority.upper_tier_code == authority.code else f" (in {authority.upper_tier_name})"
+        source = "its postcode" if obj.postcode else "its pin (the nearest postcode sector)"
+        return f"{authority.name}{upper}, {authority.code}: from {source}. Source: ONS Postcode Directory (OGL)."
 
     @admin.display(description="Sectors")
     def sector_list(self, obj):

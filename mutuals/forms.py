@@ -6,6 +6,7 @@ from django.http import QueryDict
 
 from mutuals.models import Region, Sector
 from places import lookup
+from places.models import LocalAuthority, Nation
 
 MAX_SEARCH_LENGTH = 100
 
@@ -71,6 +72,14 @@ class MutualFilterForm(forms.Form):
         required=False,
         empty_label="All of England",
         error_messages={"invalid_choice": "Choose a region from the list"},
+    )
+    # A plain select: GOV.UK's accessible-autocomplete is not among the site's npm packages yet.
+    local_authority = SlugChoiceField(
+        LocalAuthority.objects.filter(code__startswith=Nation.ENGLAND).only("slug", "name"),
+        label="Local authority",
+        required=False,
+        empty_label="Any local authority",
+        error_messages={"invalid_choice": "Choose a local authority from the list"},
     )
     status = forms.ChoiceField(
         label="Status",
@@ -138,6 +147,8 @@ class MutualFilterForm(forms.Form):
             queryset = queryset.in_sectors(data["sector"])
         if data["region"]:
             queryset = queryset.in_region(data["region"])
+        if data["local_authority"]:
+            queryset = queryset.in_local_authority(data["local_authority"])
         if data["status"] == "live":
             queryset = queryset.live()
         elif data["status"] == "closed":
@@ -166,6 +177,8 @@ class MutualFilterForm(forms.Form):
             params.appendlist("sector", sector.slug)
         if data.get("region"):
             params["region"] = data["region"].slug
+        if data.get("local_authority"):
+            params["local_authority"] = data["local_authority"].slug
         if data.get("status") and data["status"] != "live":
             params["status"] = data["status"]
         if data.get("sort") and data["sort"] != ("distance" if data.get("postcode") else "name"):
@@ -189,4 +202,6 @@ class MutualFilterForm(forms.Form):
             parts.append("in " + " or ".join(s.name for s in data["sector"]))
         if data.get("region"):
             parts.append(f"in {data['region'].name}")
+        if data.get("local_authority"):
+            parts.append(f"in {data['local_authority'].name}")
         return parts

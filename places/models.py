@@ -28,6 +28,8 @@ class LocalAuthority(models.Model):
         max_length=9, help_text="The county or unitary authority it lies in (itself for a unitary authority)."
     )
     upper_tier_name = models.CharField(max_length=100)
+    latitude = models.FloatField(help_text="The centre of its postcode sectors' centres.")
+    longitude = models.FloatField()
 
     class Meta:
         ordering = ["name"]
@@ -42,6 +44,10 @@ class LocalAuthority(models.Model):
     @property
     def nation(self):
         return Nation(self.code[0]).label
+
+    @property
+    def summary(self):
+        return f"Public service mutuals in {self.name}, a local authority in {self.upper_tier_name}."
 
 
 class Postcode(models.Model):

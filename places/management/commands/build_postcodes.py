@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from places.build import build, installed_versions, is_current
+from places.signals import postcodes_ready
 
 
 class Command(BaseCommand):
@@ -29,6 +30,7 @@ class Command(BaseCommand):
         if if_needed and not only and is_current():
             if verbosity > 1:
                 self.stdout.write("The postcode lookup is up to date.")
+            postcodes_ready.send(sender=self.__class__, rebuilt=False)
             return
         if any(not prefix.strip() for prefix in only):
             raise CommandError("Give each --only prefix as the start of a postcode, like LS or SW1A.")
@@ -43,3 +45,4 @@ class Command(BaseCommand):
                 f"Built {record.postcodes:,} postcodes ({'stored' if full else 'as sectors only'}), "
                 f"{record.sectors:,} sectors in {time.perf_counter() - started:.0f} s."
             )
+        postcodes_ready.send(sender=self.__class__, rebuilt=True)
