@@ -28,7 +28,13 @@ class MutualFilterForm(forms.Form):
         ("no_longer_mutual", "No longer a mutual"),
         ("all", "Any status"),
     ]
-    SORT_CHOICES = [("name", "Name (A to Z)"), ("newest", "Newest spin-out first"), ("distance", "Nearest first")]
+    # The first is the default order: nearest first after a postcode, else by name. It is a choice
+    # of its own so that typing a postcode into a page that was sorted by default sorts by distance.
+    SORT_CHOICES = [
+        ("", "Nearest first, or by name without a postcode"),
+        ("name", "Name (A to Z)"),
+        ("newest", "Newest spin-out first"),
+    ]
     DISTANCE_CHOICES = [
         ("", "Any distance"),
         ("5", "Within 5 miles"),
@@ -101,10 +107,6 @@ class MutualFilterForm(forms.Form):
         data.setlist("sector", [value for value in data.getlist("sector") if value.strip()])
         if not data.get("status"):
             data["status"] = "live"
-        # Nearest first is the default order with a postcode, and means nothing without one.
-        near = bool(data.get("postcode", "").strip())
-        if not data.get("sort") or (data["sort"] == "distance" and not near):
-            data["sort"] = "distance" if near else "name"
         super().__init__(data, **kwargs)
 
     def clean_q(self):
@@ -155,7 +157,7 @@ class MutualFilterForm(forms.Form):
             queryset = queryset.closed()
         elif data["status"] == "no_longer_mutual":
             queryset = queryset.no_longer_mutual()
-        if data["sort"] == "distance" and place:
+        if place and not data["sort"]:
             queryset = queryset.order_by("distance_km2", "name")
         elif data["sort"] == "newest":
             queryset = queryset.order_by(F("spun_out_year").desc(nulls_last=True), "name")
@@ -181,7 +183,8 @@ class MutualFilterForm(forms.Form):
             params["local_authority"] = data["local_authority"].slug
         if data.get("status") and data["status"] != "live":
             params["status"] = data["status"]
-        if data.get("sort") and data["sort"] != ("distance" if data.get("postcode") else "name"):
+        # Without a postcode, by name is the default order: the address leaves it out.
+        if data.get("sort") and (data.get("postcode") or data["sort"] != "name"):
             params["sort"] = data["sort"]
         for key, value in changes.items():
             params[key] = value

@@ -136,7 +136,8 @@
     new FormData(form).forEach(function (value, name) {
       var trimmed = String(value).trim();
       if (!trimmed) return;
-      if ((name === "status" && trimmed === "live") || (name === "sort" && trimmed === "name")) return;
+      var near = form.elements.postcode && form.elements.postcode.value.trim();
+      if ((name === "status" && trimmed === "live") || (name === "sort" && trimmed === "name" && !near)) return;
       params.append(name, trimmed);
     });
     return params.toString();

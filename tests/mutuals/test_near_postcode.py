@@ -155,7 +155,7 @@ def test_query_counts_near_a_postcode_are_flat(client, django_assert_num_queries
     make_many_mutuals(size)
     settle_content_version()
     client.get(LIST)  # warm content types and the version
-    with django_assert_num_queries(4):  # the lookup, counts by region, the rows, their sectors
+    with django_assert_num_queries(5):  # the lookup, counts by region, the rows, their sectors, the authorities
         response = client.get(LIST, {"postcode": "LS1 4DY", "distance": "25"})
     assert response.status_code == 200
     with django_assert_num_queries(2):  # the lookup and the file's one query
