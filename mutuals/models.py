@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
-from mutuals.geography import pin_problem
+from mutuals.geography import pin_problem, postcode_pin_problem
 from mutuals.validators import read_pdf, validate_pdf_upload
 from psm_site.models import ConstraintErrorsOnFields, Government, Publishable, PublishableQuerySet
 
@@ -663,6 +663,9 @@ class Mutual(Publishable):
             problem = pin_problem(region.ons_code, region.name, self.latitude, self.longitude)
             if problem:
                 raise ValidationError({"latitude": problem})
+        problem = postcode_pin_problem(self.postcode, self.latitude, self.longitude)
+        if problem:
+            raise ValidationError({"postcode": problem})
         if self.trading_status == self.Trading.LIVE and (self.status_reason or self.status_changed_on):
             raise ValidationError(
                 {"status_reason": "A live mutual has no reason or date of closing. Change its status, or clear them."}
