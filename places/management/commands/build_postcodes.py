@@ -2,6 +2,7 @@
 
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
@@ -34,6 +35,11 @@ class Command(BaseCommand):
             return
         if any(not prefix.strip() for prefix in only):
             raise CommandError("Give each --only prefix as the start of a postcode, like LS or SW1A.")
+        # A bulk load of minutes, not a page: no per-statement limit (psm_site/postgresql reads this
+        # setting for each wait, and for a new connection's statement_timeout).
+        settings.DATABASE_STATEMENT_TIMEOUT = 0
+        if not connection.in_atomic_block:
+            connection.close()
         full = full or connection.vendor == "postgresql"
         postcodes_version, _ = installed_versions()
         if verbosity:
