@@ -51,7 +51,7 @@ def seed(count):
             town="Town",
             region=regions["yorkshire-and-the-humber"],
             latitude=Decimal("52.8") + Decimal(i % 100) / 50,
-            longitude=Decimal("-2.5") + Decimal(i % 50) / 25,
+            longitude=Decimal("-2.5") + Decimal((i // 100) % 50) / 25,
             status="published",
             first_published_at=timezone.now(),
         )
