@@ -77,6 +77,7 @@ def publication_detail(request, slug):
 # --- Find a mutual ------------------------------------------------------------------------------
 
 PAGE_SIZE = 50
+FILTER_PARAMS = list(MutualFilterForm.base_fields)  # the query parameters of a filtered list or data file
 
 
 def _filter(request):
@@ -131,7 +132,7 @@ def _results(request, form, results):
     }
 
 
-@public_page
+@public_page(params=[*FILTER_PARAMS, "page"])
 def mutual_list(request):
     form, results = _filter(request)
     if results is None:
@@ -140,7 +141,7 @@ def mutual_list(request):
     return _unkept(render(request, "mutuals/mutual_list.html", context), form)
 
 
-@public_page
+@public_page(params=[*FILTER_PARAMS, "page"])
 def mutual_results(request):
     """Just the count and the list for the map script's live filters (the page without its frame)."""
     form, results = _filter(request)
@@ -151,7 +152,7 @@ def mutual_results(request):
     )
 
 
-@public_page
+@public_page(params=FILTER_PARAMS)
 def mutual_points(request):
     """The map's markers for a filter, compact and cached (see registry.compact_points)."""
     form, results = _filter(request)
@@ -228,7 +229,7 @@ def _export_rows(request):
     return export_rows(results, request, distance=bool(form.place)), columns, form, None
 
 
-@public_page
+@public_page(params=FILTER_PARAMS)
 def mutuals_csv(request):
     rows, columns, form, error = _export_rows(request)
     if error:
@@ -238,7 +239,7 @@ def mutuals_csv(request):
     return _unkept(response, form)
 
 
-@public_page
+@public_page(params=FILTER_PARAMS)
 def mutuals_json(request):
     rows, columns, form, error = _export_rows(request)
     if error:
@@ -256,7 +257,7 @@ def mutuals_json(request):
     return _unkept(HttpResponse(orjson.dumps(data), content_type="application/json"), form)
 
 
-@public_page
+@public_page(params=FILTER_PARAMS)
 def mutuals_geojson(request):
     rows, columns, form, error = _export_rows(request)
     if error:
@@ -275,7 +276,7 @@ def about_data(request):
         "name": "Public service mutuals in England",
         "description": "The registry of public service mutuals: organisations that have left the public sector, "
         "still deliver public services, and are run with real staff control.",
-        "url": request.build_absolute_uri(),
+        "url": request.build_absolute_uri(request.path),
         "license": LICENCE["url"],
         "creator": organisation_data(),
         "spatialCoverage": "England",
@@ -362,7 +363,7 @@ def region_detail(request, slug):
         "@type": "Place",
         "name": region.name,
         "description": region.summary,
-        "url": request.build_absolute_uri(),
+        "url": request.build_absolute_uri(request.path),
         "identifier": {"@type": "PropertyValue", "propertyID": "ONS", "value": region.ons_code},
         "containedInPlace": {"@type": "Country", "name": "England"},
     }
@@ -439,7 +440,7 @@ def _coverage_sector(request):
     return sector, None
 
 
-@public_page
+@public_page(params=["sector"])
 def coverage_page(request):
     sector, error = _coverage_sector(request)
     if error:

@@ -1,6 +1,6 @@
 """Site-wide plumbing shared by every public model: the publishing base, change notes, governments."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
@@ -263,6 +263,15 @@ class Government(models.Model):
     @property
     def in_office(self):
         return self.in_office_on(timezone.localdate())
+
+
+def next_government_change(now):
+    """The start of the next (UK) day a government leaves office, when its pages gain the history
+    banner (a registered clock boundary: see psm_site/cache.py); None if none is due."""
+    day = Government.objects.filter(ended_on__gt=timezone.localdate(now)).aggregate(next=models.Min("ended_on"))["next"]
+    if day is None:
+        return None
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 class Page(Publishable):

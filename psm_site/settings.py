@@ -6,7 +6,6 @@ Every variable is listed, with its default, in .env.example.
 import os
 import secrets
 import socket
-import sys
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -43,8 +42,9 @@ def env_list(name, default=""):
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
-# The test suite runs with production settings except HTTPS redirects, secure cookies and hashed static.
-TESTING = env_bool("DJANGO_TESTING") or "pytest" in sys.modules
+# The test suite (tests/settings.py sets DJANGO_TESTING) runs with production settings except
+# HTTPS redirects, secure cookies and hashed static files.
+TESTING = env_bool("DJANGO_TESTING")
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 SECRET_KEY_FROM_ENVIRONMENT = bool(SECRET_KEY)
@@ -57,7 +57,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],test
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "psm_site.admin_site.AdminConfig",  # our admin site; autodiscovery in psm_site.admin_site (skips django-leaflet, which needs GDAL)
+    "psm_site.admin_site.AdminConfig",  # Django's admin with our site class (two-factor sign-in)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -71,7 +71,6 @@ INSTALLED_APPS = [
     "django.forms",
     "csp",
     "simple_history",
-    "leaflet",
     "import_export",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -102,6 +101,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "psm_site.middleware.StaffSessionMiddleware",
+    "psm_site.cache.StaffMarkerMiddleware",  # a signed-in browser skips the page cache (psm_site/cache.py)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -168,15 +168,31 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Local memory by default (one process); Redis when REDIS_URL is set, shared by every worker and
 # server, so rate limits hold across them.
 REDIS_URL = env_str("REDIS_URL")
+# Seconds to connect to Redis or wait for its answer. The cache only makes pages faster: a request
+# that cannot reach it goes on without it (psm_site/cache_outage.py), so the wait is short.
+REDIS_TIMEOUT = env_float("REDIS_TIMEOUT", 0.25)
 CACHES = {
     "default": (
-        {"BACKEND": "psm_site.redis_cache.KeptClientRedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "psm"}
+        {
+            "BACKEND": "psm_site.redis_cache.KeptClientRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "psm",
+            # Passed to redis-py's connection pool (public options of Django's backend).
+            "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
-# How many gunicorn workers run (gunicorn reads the same variable); a deploy check warns when
-# several share a local-memory cache.
+# Whether every process that changes content (web workers, the task worker, management commands)
+# shares this cache. With Redis it does. With local memory (`make run`) each process has its own,
+# so the page cache reads its generation from the content-version row at each request (one query)
+# and a change made by the worker or a command shows at the next request (psm_site/cache.py).
+PAGE_CACHE_SHARED = env_bool("PAGE_CACHE_SHARED", bool(REDIS_URL))
+# gunicorn workers per app server, counted as gunicorn is started: deploy/gunicorn.conf.py (make
+# prod) reads GUNICORN_WORKERS, 2 unless set; ./gunicorn.conf.py leaves gunicorn to read
+# WEB_CONCURRENCY, 1 unless set. The deploy check (psm_site/checks.py) counts the larger.
+GUNICORN_WORKERS = env_int("GUNICORN_WORKERS", 2)
 WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", 1)
 
 # Rate limits, counted per client address in the cache (psm_site/limits.py). The address is the
@@ -230,6 +246,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("govuk-frontend", BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"),
+    # Leaflet and its marker clusters, from npm (package.json pins them); our scripts start the maps.
+    ("leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
     ("leaflet.markercluster", BASE_DIR / "node_modules" / "leaflet.markercluster" / "dist"),
 ]
 STORAGES = {
@@ -291,23 +309,6 @@ def url_origin(url):
 
 
 MAP_TILE_ORIGIN = url_origin(MAP_TILES_URL)
-# django-leaflet supplies Leaflet's files; our map scripts start the maps themselves (see mutuals/maps.py).
-LEAFLET_CONFIG = {
-    "DEFAULT_CENTER": (52.8, -1.6),
-    "DEFAULT_ZOOM": 6,
-    "MIN_ZOOM": 5,
-    "MAX_ZOOM": 18,
-    "TILES": [],
-    "RESET_VIEW": False,
-    "NO_GLOBALS": False,
-    "PLUGINS": {
-        "markercluster": {
-            "css": ["leaflet.markercluster/MarkerCluster.css", "leaflet.markercluster/MarkerCluster.Default.css"],
-            "js": ["leaflet.markercluster/leaflet.markercluster.js"],
-        }
-    },
-}
-
 # Security: Django's deployment checklist. HTTPS settings are on unless DEBUG.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"

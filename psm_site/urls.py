@@ -3,12 +3,9 @@ from django.contrib import admin
 from django.urls import include, path
 
 from psm_site import views
-from psm_site.admin_site import autodiscover
 from psm_site.cache import public_page
 from psm_site.feeds import UpdatesFeed
 from psm_site.sitemaps import sitemap_xml
-
-autodiscover()
 
 handler400 = views.bad_request
 handler403 = views.permission_denied
@@ -29,7 +26,7 @@ urlpatterns = [
     path("feedback/", views.feedback_useful, name="feedback-useful"),
     path("feedback/problem/", views.feedback_problem, name="feedback-problem"),
     path("feedback/thanks/", views.feedback_thanks, name="feedback-thanks"),
-    path("sitemap.xml", public_page(sitemap_xml), name="sitemap"),
+    path("sitemap.xml", public_page(sitemap_xml, params=["p"]), name="sitemap"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("favicon.ico", views.favicon),

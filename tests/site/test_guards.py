@@ -57,10 +57,11 @@ def test_security_headers(client):
     assert response["X-Frame-Options"] == "DENY"
 
 
-def test_hsts_over_https(client, settings):
-    settings.SECURE_HSTS_SECONDS = 31536000
+def test_hsts_over_https_from_the_production_default(client):
+    """The value is the settings' own default (DEBUG off): a year, subdomains, preload list."""
     response = client.get("/research/", secure=True)
-    assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    assert "Strict-Transport-Security" not in client.get("/research/")  # browsers ignore it over HTTP
 
 
 def test_deployment_checklist_is_clean(monkeypatch):
@@ -78,13 +79,14 @@ def test_deployment_checklist_is_clean(monkeypatch):
     monkeypatch.setattr(settings, "CSRF_COOKIE_SECURE", True)
     monkeypatch.setattr(settings, "SITE_DOMAIN", "mutuals.example.gov.uk")
     monkeypatch.setattr(settings, "ADMIN_TWO_FACTOR", True)
+    monkeypatch.setattr(settings, "GUNICORN_WORKERS", 1)  # one worker: its local-memory cache is shared
     out = io.StringIO()
     call_command("check", "--deploy", "--fail-level", "WARNING", stdout=out, stderr=out)
 
 
 def test_healthz(client):
     response = client.get("/healthz")
-    assert response.status_code == 200 and response.json() == {"status": "ok", "database": "ok"}
+    assert response.status_code == 200 and response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
 
 
 def test_uk_date_formats(settings):
@@ -129,3 +131,15 @@ def test_production_static_files_build_with_hashed_names(tmp_path, settings):
         assert name in manifest
     css = (tmp_path / "static" / manifest["build/css/psm-gds.css"]).read_text()
     assert "/static/govuk-frontend/assets/fonts/" in css and ".woff2" in css
+
+
+def test_the_private_psycopg_hooks_were_checked_with_the_installed_psycopg():
+    """psm_site/postgresql/base.py overrides two private psycopg names. After an upgrade, read
+    psycopg's connection and wait code again, run tests/site/test_outage.py on PostgreSQL, then
+    move PSYCOPG_CHECKED."""
+    import psycopg
+
+    from psm_site.postgresql import base
+
+    assert psycopg.__version__ == base.PSYCOPG_CHECKED, "psycopg changed: recheck psm_site/postgresql/base.py"
+    assert callable(psycopg.Connection._connect_gen) and issubclass(psycopg.errors._WaitTimeout, Exception)
