@@ -422,7 +422,7 @@ def local_authority_detail(request, slug):
         "points_url": f"{reverse('mutuals:mutual-points')}?{query}",
         "map_settings": map_settings(),
         "json_ld": json_ld,
-        "postcode_credit": POSTCODE_CREDIT,
+        "authority_credit": f"Local authority {authority.code}. {POSTCODE_CREDIT}",
     }
     return render(request, "mutuals/local_authority_detail.html", context)
 
