@@ -25,9 +25,7 @@ class MutualsConfig(AppConfig):
 
         blocks.register("live_mutual_count", live_count)
         with_live_mutuals = local_authorities.with_live_mutuals
-        sitemaps.register(
-            "mutuals-local-authority", GenericSitemap({"queryset": with_live_mutuals()}, changefreq="weekly")
-        )
+        sitemaps.register("mutuals-local-authority", local_authorities.LocalAuthoritySitemap())
         register(
             "Local authority",
             LocalAuthority,

@@ -4,6 +4,8 @@ Mutual.save() works it out when the postcode or pin changes; this fills in mutua
 way: loaded from fixtures (a raw save) or placed before the postcode lookup was (re)built.
 """
 
+from django.contrib.sitemaps import Sitemap
+
 from mutuals.models import Mutual
 from places.models import LocalAuthority
 from psm_site.cache import bump
@@ -12,6 +14,15 @@ from psm_site.cache import bump
 def with_live_mutuals():
     """Local authorities with at least one published, live mutual: those the sitemap and search list."""
     return LocalAuthority.objects.filter(pk__in=Mutual.objects.published().live().values("local_authority"))
+
+
+class LocalAuthoritySitemap(Sitemap):
+    """Asks afresh each time: `published()` reads the clock when it is called."""
+
+    changefreq = "weekly"
+
+    def items(self):
+        return with_live_mutuals()
 
 
 def refresh_local_authorities(mutuals=None) -> int:
