@@ -38,3 +38,20 @@ def test_a_leeds_postcode_within_25_miles_by_keyboard_without_javascript(live_se
     rows = list(csv.DictReader(io.StringIO(response.text())))
     assert [row["name"] for row in rows] == names
     assert [float(row["distance_miles"]) for row in rows] == distances
+
+
+CIRCLE = """(miles) => {
+  const map = document.getElementById("mutual-map-canvas").psmMap;
+  let radius = null;
+  if (map) map.eachLayer((layer) => { if (layer instanceof L.Circle) radius = layer.getRadius(); });
+  return radius !== null && Math.abs(radius - miles * 1609.344) < 1 ? map.getCenter() : null;
+}"""
+
+
+def test_the_map_centres_on_the_postcode_and_draws_the_distance_circle(live_server, page, postcodes, registry):
+    page.goto(live_server.url + reverse("mutuals:mutual-list") + "?postcode=LS1+4DY&distance=25")
+    centre = page.wait_for_function(CIRCLE, arg=25).json_value()
+    assert abs(centre["lat"] - 53.795) < 0.1 and abs(centre["lng"] + 1.547) < 0.1
+    page.select_option("#id_distance", "10")  # the live filters redraw the circle
+    page.wait_for_function(CIRCLE, arg=10)
+    assert page.locator(".psm-distance").count() == int(page.locator("#result-count").get_attribute("data-count"))
