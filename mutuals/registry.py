@@ -14,6 +14,7 @@ from django.urls import reverse
 from mutuals.models import Mutual, Region, Sector
 from places.lookup import miles
 from psm_site import cache_outage
+from psm_site.blocks import per_generation
 from psm_site.cache import generation
 from psm_site.spreadsheets import safe_rows
 
@@ -24,8 +25,11 @@ LICENCE = {
 
 
 def live_count():
-    """Published mutuals still trading: the one figure the home page, the explainer and the statistics show."""
-    return Mutual.objects.published().live().count()
+    """Published mutuals still trading: the one figure the home page, the explainer and the statistics show.
+
+    Counted once per content generation (psm_site/blocks.py), not on every page drawn.
+    """
+    return per_generation("live_mutual_count", lambda: Mutual.objects.published().live().count())
 
 
 # Open-data columns, in order, with what each holds (shown on the 'About this data' page).

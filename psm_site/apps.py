@@ -15,9 +15,9 @@ class SiteConfig(AppConfig):
 
         post_migrate.connect(set_site_domain, sender=self)
         # Pages, change notes, redirects and the site's domain are public content; feedback and
-        # review requests are not. Scheduled publishing moves the version at each publish/unpublish time,
-        # and a government's leaving office at the start of that day.
-        track_content(self.label, exclude=["Feedback", "ContentVersion", "ReviewRequest"])
+        # review requests and draft revisions are not. Scheduled publishing moves the version at each
+        # publish/unpublish time, and a government's leaving office at the start of that day.
+        track_content(self.label, exclude=["Feedback", "ContentVersion", "ReviewRequest", "Revision"])
         register_boundaries(next_schedule_change, fields=["*.publish_at", "*.unpublish_at"])
         # A government leaving office on a future day puts the history banner on its pages that day.
         register_boundaries(next_government_change, fields=["psm_site.Government.ended_on"])

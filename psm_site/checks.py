@@ -47,8 +47,8 @@ def two_factor_is_on(app_configs, **kwargs):
 
 def gunicorn_workers():
     """Workers per app server as gunicorn starts them: deploy/gunicorn.conf.py from GUNICORN_WORKERS,
-    ./gunicorn.conf.py from WEB_CONCURRENCY (gunicorn's own variable). Which file is used is not
-    known here, so the larger counts."""
+    gunicorn started without that file from WEB_CONCURRENCY (its own variable). How it was started
+    is not known here, so the larger counts."""
     return max(settings.GUNICORN_WORKERS, settings.WEB_CONCURRENCY)
 
 

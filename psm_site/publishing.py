@@ -9,6 +9,7 @@ from django.utils.cache import add_never_cache_headers
 
 from psm_site.content import publishable_models
 from psm_site.models import ChangeNote, Publishable
+from psm_site.revisions import draft_for_preview
 
 FIRST_PUBLISHED_NOTE = "First published."
 
@@ -63,7 +64,8 @@ def add_change_note(item: Publishable, *, note: str, when=None) -> ChangeNote:
 def get_for_request(request, queryset, **lookup):
     """The published object for the public, or any object for staff who may preview it.
 
-    Returns (object, is_preview). Staff previews of drafts are never cached.
+    Returns (object, is_preview). Staff previews of drafts are never cached. A published item
+    with a draft revision (psm_site/revisions.py) is shown to staff as that revision.
     """
     model = queryset.model
     opts = model._meta
@@ -72,9 +74,10 @@ def get_for_request(request, queryset, **lookup):
             item = queryset.get(**lookup)
         except (model.DoesNotExist, ValueError):
             raise Http404(f"No {opts.verbose_name} found.") from None
-        if not item.is_published:
+        is_preview = draft_for_preview(request, item) is not None or not item.is_published
+        if is_preview:
             request.preview_item = item  # the preview banner links to its edit page
-        return item, not item.is_published
+        return item, is_preview
     try:
         return queryset.published().get(**lookup), False
     except (model.DoesNotExist, ValueError):

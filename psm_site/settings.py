@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
-from csp.constants import NONCE, NONE, SELF
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -132,7 +132,6 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "csp.context_processors.nonce",
                 "psm_site.context_processors.site",
             ],
         },
@@ -190,8 +189,8 @@ CACHES = {
 # and a change made by the worker or a command shows at the next request (psm_site/cache.py).
 PAGE_CACHE_SHARED = env_bool("PAGE_CACHE_SHARED", bool(REDIS_URL))
 # gunicorn workers per app server, counted as gunicorn is started: deploy/gunicorn.conf.py (make
-# prod) reads GUNICORN_WORKERS, 2 unless set; ./gunicorn.conf.py leaves gunicorn to read
-# WEB_CONCURRENCY, 1 unless set. The deploy check (psm_site/checks.py) counts the larger.
+# prod) reads GUNICORN_WORKERS, 2 unless set; gunicorn started without `-c deploy/gunicorn.conf.py`
+# reads WEB_CONCURRENCY itself, 1 unless set. The deploy check (psm_site/checks.py) counts the larger.
 GUNICORN_WORKERS = env_int("GUNICORN_WORKERS", 2)
 WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", 1)
 
@@ -326,11 +325,12 @@ if env_bool("DJANGO_BEHIND_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
-# Content Security Policy without 'unsafe-inline': inline scripts carry a per-request nonce.
+# Content Security Policy without 'unsafe-inline' and without a nonce: every script is a static file
+# (JSON-LD and json_script data are not run), so the policy and a cached page are the same for everyone.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF, NONCE],
+        "script-src": [SELF],
         "style-src": [SELF],
         "img-src": [SELF, "data:", *([MAP_TILE_ORIGIN] if MAP_TILE_ORIGIN else [])],
         "font-src": [SELF],

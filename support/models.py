@@ -343,8 +343,8 @@ class FundQuerySet(PublishableQuerySet):
         }[Availability(status)]()
 
     def for_index(self):
-        """Funds on 'What support is available?', with their published rounds."""
-        return self.published().select_related("programme").prefetch_related(rounds_prefetch())
+        """Closed funds on 'What support is available?': names and links only (the status is worked out in SQL)."""
+        return self.published().with_own_pages().select_related("programme")
 
     def with_own_pages(self):
         """Funds with a page of their own (a programme's unnamed funding lives on the programme's page)."""

@@ -196,8 +196,8 @@ def test_query_counts_do_not_grow_with_the_content(client, frozen, django_assert
         make_round(fund, opens_at=uk(2020, 1, 1 + index), closes_at=uk(2020, 1, 1 + index, 17))
         add_change_note(fund, note=f"Change {index}.")
     settle_content_version()
-    # open, upcoming and past rounds; programmes with their funds and rounds; closed funds with rounds
-    with django_assert_num_queries(8):
+    # every public round; programmes with their funds and rounds; closed funds
+    with django_assert_num_queries(5):
         assert client.get(INDEX).status_code == 200
     # programme; its funds, their rounds; consortia, members; change notes
     with django_assert_num_queries(6):
