@@ -53,7 +53,8 @@ def test_a_postcode_and_pin_that_disagree_is_an_error_naming_both(postcode, lati
 
 
 def test_the_admin_places_the_pin_at_the_postcode_and_says_so(editor_client):
-    mutual = make_mutual(region="yorkshire-and-the-humber")
+    # A draft, which the save changes directly (a published mutual's edit becomes a revision to approve).
+    mutual = make_mutual(region="yorkshire-and-the-humber", published=False)
     url = reverse("admin:mutuals_mutual_change", args=[mutual.pk])
     page = editor_client.get(url)
     assert "Leeds" in page.text  # the read-only local authority
