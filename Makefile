@@ -32,8 +32,9 @@ node_modules/.package-lock.json: package.json package-lock.json
 $(CSS) &: node_modules/.package-lock.json $(wildcard static/scss/*.scss)
 	npm run --silent build:css
 
-run: $(VENV)/.runtime $(CSS) ## Install, migrate, load fixtures/ (first time only) and serve http://127.0.0.1:8000
+run: $(VENV)/.runtime $(CSS) ## Install, migrate, build the postcode lookup and load fixtures/ (first time only) and serve http://127.0.0.1:8000
 	DJANGO_DEBUG=on $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=on $(PY) manage.py build_postcodes --if-needed
 	DJANGO_DEBUG=on $(PY) manage.py load_initial_content
 	DJANGO_DEBUG=on $(PY) manage.py create_demo_users
 	DJANGO_DEBUG=on $(PY) manage.py runserver 127.0.0.1:$(PORT)

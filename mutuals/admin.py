@@ -12,6 +12,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import SelectableFieldsExportForm
 
 from mutuals import background_import
+from mutuals.geography import pin_at_postcode
 from mutuals.models import (
     Attachment,
     Benefit,
@@ -166,6 +167,28 @@ class MutualExportForm(SelectableFieldsExportForm):
 
 
 class MutualForm(forms.ModelForm):
+    """With a postcode and no coordinates, the pin goes at the postcode's centre (and the admin says so)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pin_from_postcode = False
+        for name in ("latitude", "longitude"):
+            self.fields[name].required = False
+
+    def clean(self):
+        data = super().clean()
+        if data.get("latitude") is None and data.get("longitude") is None and "latitude" not in self.errors:
+            pin = pin_at_postcode(data.get("postcode"))
+            if pin is None:
+                raise forms.ValidationError(
+                    {"latitude": "Place the pin on the map, type the latitude and longitude, or give a postcode."}
+                )
+            data["latitude"], data["longitude"] = pin
+            self.pin_from_postcode = True
+        elif data.get("latitude") is None or data.get("longitude") is None:
+            raise forms.ValidationError({"latitude": "Give both the latitude and the longitude, or neither."})
+        return data
+
     class Meta:
         model = Mutual
         fields = "__all__"  # noqa: DJ007 - the admin picks fields through its fieldsets
@@ -197,12 +220,16 @@ class MutualAdmin(ImportExportMixin, PublishableAdmin):
     ]
     list_filter = ["sectors", "region", "trading_status", "status", "legal_form"]
     list_select_related = ["region"]
+    readonly_fields = ["local_authority_display"]
     search_fields = ["name", "town", "summary", "parent_body"]
     prepopulated_fields = {"slug": ["name"]}
     list_per_page = 100
     fieldsets = [
         (None, {"fields": ["name", "slug", "summary", "description", "sectors"]}),
-        ("Where", {"fields": ["region", "town", "address", "postcode", "latitude", "longitude"]}),
+        (
+            "Where",
+            {"fields": ["region", "town", "address", "postcode", "latitude", "longitude", "local_authority_display"]},
+        ),
         (
             "Organisation",
             {
@@ -230,6 +257,25 @@ class MutualAdmin(ImportExportMixin, PublishableAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("sectors")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if getattr(form, "pin_from_postcode", False):
+            messages.info(
+                request,
+                f"The pin was placed at the centre of {obj.postcode} ({obj.latitude}, {obj.longitude}), "
+                "from the ONS Postcode Directory. Move it to the head office if you know where that is.",
+            )
+
+    @admin.display(description="Local authority")
+    def local_authority_display(self, obj):
+        """Read-only: worked out from the postcode, or else the pin, each time either changes."""
+        authority = obj.local_authority if obj and obj.pk else None
+        if authority is None:
+            return "Worked out from the postcode, or else the pin, when you save."
+        upper = "" if authority.upper_tier_code == authority.code else f" (in {authority.upper_tier_name})"
+        source = "its postcode" if obj.postcode else "its pin (the nearest postcode sector)"
+        return f"{authority.name}{upper}, {authority.code}: from {source}. Source: ONS Postcode Directory (OGL)."
 
     @admin.display(description="Sectors")
     def sector_list(self, obj):

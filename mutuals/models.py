@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
-from mutuals.geography import pin_problem
+from mutuals.geography import pin_problem, postcode_pin_problem
 from mutuals.validators import read_pdf, validate_pdf_upload
 from psm_site import personal_data
 from psm_site.models import ConstraintErrorsOnFields, Government, Publishable, PublishableQuerySet
@@ -494,6 +494,9 @@ class MutualQuerySet(PublishableQuerySet):
     def in_region(self, region):
         return self.filter(region=region)
 
+    def in_local_authority(self, authority):
+        return self.filter(local_authority=authority)
+
     def in_sectors(self, sectors):
         """Mutuals working in any of these sectors."""
         return self.filter(pk__in=Mutual.sectors.through.objects.filter(sector__in=sectors).values("mutual_id"))
@@ -504,7 +507,7 @@ class MutualQuerySet(PublishableQuerySet):
 
     def for_page(self):
         """A mutual's own page."""
-        return self.select_related("region").prefetch_related("sectors", "change_notes")
+        return self.select_related("region", "local_authority").prefetch_related("sectors", "change_notes")
 
 
 class Mutual(Publishable):
@@ -546,6 +549,19 @@ class Mutual(Publishable):
         decimal_places=5,
         validators=[validate_longitude],
         help_text="Decimal degrees east (negative west of Greenwich), like -0.12780.",
+    )
+    local_authority = models.ForeignKey(
+        "places.LocalAuthority",
+        # Reference data rebuilt whole by build_postcodes: no constraint, so a rebuild never touches
+        # mutuals; the build's signal then recomputes every mutual's authority.
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="mutuals",
+        help_text="Worked out from its postcode, or, with no postcode, from its pin (the nearest postcode sector). "
+        "Updated whenever either changes.",
     )
     website = models.URLField(blank=True, help_text="Its homepage, starting https://")
     email = models.EmailField("public contact email", blank=True)
@@ -638,6 +654,34 @@ class Mutual(Publishable):
         return self.name
 
     page_url_name = "mutuals:mutual-detail"
+    PLACED_BY = ("postcode", "latitude", "longitude")
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        if all(name in field_names for name in cls.PLACED_BY):
+            instance._placed_from = instance._place_inputs()
+        return instance
+
+    def _place_inputs(self):
+        return (normalise_postcode(self.postcode), self.latitude, self.longitude)
+
+    def save(self, *args, **kwargs):
+        """Works out the local authority again when the postcode or the pin changed (or it has none)."""
+        update_fields = kwargs.get("update_fields")
+        moved = getattr(self, "_placed_from", None) != self._place_inputs() or self.local_authority_id is None
+        if moved and (update_fields is None or set(update_fields) & set(self.PLACED_BY)):
+            self.local_authority_id = self.work_out_local_authority() or None
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "local_authority"}
+        super().save(*args, **kwargs)
+        self._placed_from = self._place_inputs()
+
+    def work_out_local_authority(self):
+        """The local authority code from the postcode, else the pin ('' when the lookup has neither)."""
+        from places.lookup import local_authority_code
+
+        return local_authority_code(postcode=self.postcode, latitude=self.latitude, longitude=self.longitude)
 
     def clean(self):
         super().clean()
@@ -650,6 +694,9 @@ class Mutual(Publishable):
             problem = pin_problem(region.ons_code, region.name, self.latitude, self.longitude)
             if problem:
                 raise ValidationError({"latitude": problem})
+        problem = postcode_pin_problem(self.postcode, self.latitude, self.longitude)
+        if problem:
+            raise ValidationError({"postcode": problem})
         if self.trading_status == self.Trading.LIVE and (self.status_reason or self.status_changed_on):
             raise ValidationError(
                 {"status_reason": "A live mutual has no reason or date of closing. Change its status, or clear them."}

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from import_export import fields, resources, widgets
 
+from mutuals.geography import pin_at_postcode
 from mutuals.models import ImportBatch, ImportedChange, Mutual, Region, Sector
 from mutuals.spreadsheets import SpreadsheetError, read_spreadsheet
 from psm_site.cache import bump
@@ -177,7 +178,13 @@ COLUMNS = [
         lambda: list(Region.objects.values_list("name", flat=True)),
     ),
     Column("town", True, "The head office's town, or the area served.", "Huddersfield"),
-    Column("latitude", True, "Decimal degrees north. The pin must lie in the row's region.", "53.64580"),
+    Column(
+        "latitude",
+        True,
+        "Decimal degrees north. The pin must lie in the row's region. Leave latitude and longitude empty "
+        "with a postcode to place the pin at the postcode's centre.",
+        "53.64580",
+    ),
     Column("longitude", True, "Decimal degrees east (negative west of Greenwich).", "-1.78500"),
     Column(
         "summary", True, "One sentence: the services it delivers and where.", "Community health services in Kirklees."
@@ -364,6 +371,10 @@ class MutualResource(resources.ModelResource):
             row["slug"] = slugify(name)
         if not row.get("status"):
             row["status"] = Mutual.Trading.LIVE
+        if row.get("postcode") and not row.get("latitude") and not row.get("longitude"):
+            pin = pin_at_postcode(row["postcode"])
+            if pin:  # the pin at the postcode's centre (an unknown postcode leaves the row's error to say so)
+                row["latitude"], row["longitude"] = (str(value) for value in pin)
         line = self.line_for(row_number)
         errors = {}
         if name.lower() in self._seen_names:

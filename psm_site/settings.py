@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "psm_site",
+    "places",
     "mutuals",
     "support",
     "alerts",
