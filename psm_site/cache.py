@@ -255,7 +255,7 @@ def public_page(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.user.is_authenticated:
+        if request.user.is_authenticated:  # never shared; what staff may see is get_for_request's rule
             response = view(request, *args, **kwargs)
             add_never_cache_headers(response)
             return response

@@ -2,8 +2,12 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from psm_site.errors import error_page
+from psm_site.permissions import SecondFactorRequired, is_verified_staff
 from psm_site.signin import LAST_SEEN
 from psm_site.views import service_unavailable
 
@@ -91,13 +95,20 @@ class StaffSessionMiddleware:
                     request.session[LAST_SEEN] = now
         return self.get_response(request)
 
+    def process_exception(self, request, exception):
+        """A password-only staff session asked for a preview: the code first, then the page."""
+        if isinstance(exception, SecondFactorRequired):
+            return redirect(reverse("admin:two-factor") + "?" + urlencode({"next": request.get_full_path()}))
+        return None
+
 
 class MaintenanceModeMiddleware:
     """With MAINTENANCE_MODE on, every public page answers 503; /healthz still answers.
 
     It sits after whitenoise (static files, so the page keeps its styles) and after the security
     and CSP middleware (so the 503 carries every header). MAINTENANCE_ADMIN_BYPASS lets staff
-    reach the admin.
+    reach the admin (which asks for both factors itself) and lets verified staff
+    (is_verified_staff) see the public pages they are about to reopen.
     """
 
     def __init__(self, get_response):
@@ -105,6 +116,6 @@ class MaintenanceModeMiddleware:
 
     def __call__(self, request):
         if settings.MAINTENANCE_MODE and request.path != "/healthz":
-            if not (settings.MAINTENANCE_ADMIN_BYPASS and admin_path(request)):
+            if not (settings.MAINTENANCE_ADMIN_BYPASS and (admin_path(request) or is_verified_staff(request))):
                 return service_unavailable(request)
         return self.get_response(request)

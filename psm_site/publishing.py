@@ -9,6 +9,7 @@ from django.utils.cache import add_never_cache_headers
 
 from psm_site.content import publishable_models
 from psm_site.models import ChangeNote, Publishable
+from psm_site.permissions import SecondFactorRequired, needs_second_factor_for, staff_may
 
 FIRST_PUBLISHED_NOTE = "First published."
 
@@ -63,11 +64,14 @@ def add_change_note(item: Publishable, *, note: str, when=None) -> ChangeNote:
 def get_for_request(request, queryset, **lookup):
     """The published object for the public, or any object for staff who may preview it.
 
-    Returns (object, is_preview). Staff previews of drafts are never cached.
+    Returns (object, is_preview). Staff previews of drafts are never cached. Preview needs both
+    factors (psm_site.permissions.is_verified_staff): a password-only staff session asking for
+    what is not published is sent to the two-factor page, never shown the draft.
     """
     model = queryset.model
     opts = model._meta
-    if request.user.is_authenticated and request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
+    permission = f"{opts.app_label}.view_{opts.model_name}"
+    if staff_may(request, permission):
         try:
             item = queryset.get(**lookup)
         except (model.DoesNotExist, ValueError):
@@ -78,6 +82,8 @@ def get_for_request(request, queryset, **lookup):
     try:
         return queryset.published().get(**lookup), False
     except (model.DoesNotExist, ValueError):
+        if needs_second_factor_for(request, permission):
+            raise SecondFactorRequired from None
         raise Http404(f"No {opts.verbose_name} found.") from None
 
 
