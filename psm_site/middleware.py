@@ -1,4 +1,6 @@
+import re
 import time
+from urllib.parse import unquote_plus
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -7,7 +9,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from psm_site.errors import error_page
-from psm_site.permissions import SecondFactorRequired, is_verified_staff
+from psm_site.permissions import SecondFactorRequired
 from psm_site.signin import LAST_SEEN
 from psm_site.views import service_unavailable
 
@@ -36,6 +38,10 @@ PERMISSIONS_POLICY = ", ".join(
 )
 
 
+# C0 and C1 control characters and DEL; tab, line feed and carriage return are ordinary text.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def admin_path(request) -> bool:
     return request.path.startswith("/" + settings.ADMIN_PATH)
 
@@ -60,6 +66,44 @@ class PublicRequestSizeMiddleware:
                 response["Connection"] = "close"
                 return response
         return self.get_response(request)
+
+
+class ControlCharacterMiddleware:
+    """NUL and other control characters in the path, query string, headers or form fields: the 400 page.
+
+    The path, query string and headers are read before anything else sees them (the cache, the
+    session's lookup of its cookie, the view's queries: PostgreSQL refuses a NUL in text). Form
+    fields are read in process_view, once PublicRequestSizeMiddleware has refused a body too large,
+    and before CSRF reads them. Uploaded files are not read: they may hold any byte.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._has_control(request.path_info, unquote_plus(request.META.get("QUERY_STRING", ""), errors="replace")):
+            return error_page("400.html", 400)
+        headers = [value for name, value in request.META.items() if name.startswith("HTTP_") or name == "CONTENT_TYPE"]
+        # WSGI gives header bytes as latin-1: read them as UTF-8 so a multibyte character is not
+        # taken for control bytes.
+        if self._has_control(*(value.encode("latin-1", "replace").decode("utf-8", "replace") for value in headers)):
+            return error_page("400.html", 400)
+        return self.get_response(request)
+
+    def process_view(self, request, view, args, kwargs):
+        if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
+            return None
+        try:
+            fields = list(request.POST.lists())
+        except OSError:  # the client went away mid-body: CSRF and the view see the same
+            return None
+        if self._has_control(*(key for key, _ in fields), *(value for _, values in fields for value in values)):
+            return error_page("400.html", 400)
+        return None
+
+    @staticmethod
+    def _has_control(*texts):
+        return any(isinstance(text, str) and CONTROL_CHARACTERS.search(text) for text in texts)
 
 
 class SecurityHeadersMiddleware:
@@ -107,8 +151,8 @@ class MaintenanceModeMiddleware:
 
     It sits after whitenoise (static files, so the page keeps its styles) and after the security
     and CSP middleware (so the 503 carries every header). MAINTENANCE_ADMIN_BYPASS lets staff
-    reach the admin (which asks for both factors itself) and lets verified staff
-    (is_verified_staff) see the public pages they are about to reopen.
+    reach the admin, which asks for both factors itself (psm_site.admin_site); public pages stay
+    503 for everyone.
     """
 
     def __init__(self, get_response):
@@ -116,6 +160,6 @@ class MaintenanceModeMiddleware:
 
     def __call__(self, request):
         if settings.MAINTENANCE_MODE and request.path != "/healthz":
-            if not (settings.MAINTENANCE_ADMIN_BYPASS and (admin_path(request) or is_verified_staff(request))):
+            if not (settings.MAINTENANCE_ADMIN_BYPASS and admin_path(request)):
                 return service_unavailable(request)
         return self.get_response(request)

@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "psm_site.requestlog.RequestLogMiddleware",  # first: it logs every answer, redirects and errors included
     "psm_site.middleware.SecurityHeadersMiddleware",  # outermost: error pages raised below get it too
     "django.middleware.security.SecurityMiddleware",
+    # NUL and other control characters in a request: 400 before the cache, session or a view reads them.
+    "psm_site.middleware.ControlCharacterMiddleware",
     # Compresses pages and open data (the map page carries every result's point). Django's
     # GZipMiddleware pads responses against BREACH, and CSRF tokens are masked per response.
     "django.middleware.gzip.GZipMiddleware",
