@@ -195,7 +195,9 @@ def test_headers(fuzz_site, route, host, cookie, forwarded):
 
 
 # Text that always holds at least one control character (NUL among them, C0, DEL and C1), somewhere.
-control = st.one_of(st.just("\x00"), st.characters(codec="utf-8", categories=["Cc"]).filter(lambda c: c not in "\t\n\r"))
+control = st.one_of(
+    st.just("\x00"), st.characters(codec="utf-8", categories=["Cc"]).filter(lambda c: c not in "\t\n\r")
+)
 with_control = st.builds(
     lambda before, bad, after: before + bad + after, st.text(max_size=20), control, st.text(max_size=20)
 )

@@ -138,7 +138,10 @@ ADMIN_MODULES = {"admin.py", "admin_site.py", "signin.py", "psm_admin.py", "perm
 STAFF_CHECKS_ALLOWED = {
     ("psm_site/publishing.py", "can_publish"): "the admin's publish buttons and actions",
     ("psm_site/views.py", "permission_denied"): "chooses the admin's look for a 403 inside the admin; grants nothing",
-    ("psm_site/cache.py", "public_page"): "a signed-in session's page is never shared (private, no-store); grants nothing",
+    (
+        "psm_site/cache.py",
+        "public_page",
+    ): "a signed-in session's page is never shared (private, no-store); grants nothing",
 }
 STAFF_ATTRIBUTES = {"is_staff", "is_superuser", "is_authenticated", "has_perm", "has_perms", "otp_device"}
 
