@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from mutuals.models import Mutual, Region, Sector
 from psm_site.cache import generation
-from psm_site.spreadsheets import safe_rows
+from psm_site.spreadsheets import QUOTE, safe_rows
 
 LICENCE = {
     "name": "Open Government Licence v3.0",
@@ -197,7 +197,7 @@ def csv_chunks(rows, size=500):
     place CSV cells are written, through safe_rows. Streamed in chunks, not lines, so a large
     file costs tens of writes to the socket, not thousands."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, quoting=QUOTE)
     writer.writerow(COLUMN_NAMES)
     for number, row in enumerate(safe_rows(rows, TEXT_COLUMNS), start=1):
         writer.writerow(row)
