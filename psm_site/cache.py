@@ -41,7 +41,6 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
-from django.middleware.gzip import re_accepts_gzip
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import (
@@ -53,6 +52,8 @@ from django.utils.cache import (
 from django.utils.http import http_date, parse_http_date
 from django.utils.text import compress_string
 from django.views.decorators.http import require_safe
+
+from psm_site.gzip import accepts_gzip
 
 BOUNDARY_SOURCES = []  # callables: now -> the next moment a public page changes by the clock, or None
 CONTENT_APPS = {}  # app label -> names of its models that are not public content
@@ -337,7 +338,7 @@ def _lookup(request, now, *, page=False):
     found = getattr(request, "_psm_page", None)
     if found is None:
         address = hashlib.blake2b(request.build_absolute_uri().encode(), digest_size=12).hexdigest()
-        takes_gzip = bool(re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")))
+        takes_gzip = accepts_gzip(request)
         key = f"psm:page:{release()}:{address}:{'gzip' if takes_gzip else 'identity'}"
         got = cache.get_many([GENERATION_KEY, VERSION_KEY, key] if page else [GENERATION_KEY, VERSION_KEY])
         token, version = _settle(got.get(GENERATION_KEY), got.get(VERSION_KEY), now)

@@ -11,7 +11,7 @@ from django.utils.http import urlencode
 from psm_site.errors import error_page
 from psm_site.permissions import SecondFactorRequired
 from psm_site.signin import LAST_SEEN
-from psm_site.views import service_unavailable
+from psm_site.views import healthz, service_unavailable
 
 # Browser features the site never uses, all switched off.
 PERMISSIONS_POLICY = ", ".join(
@@ -104,6 +104,22 @@ class ControlCharacterMiddleware:
     @staticmethod
     def _has_control(*texts):
         return any(isinstance(text, str) and CONTROL_CHARACTERS.search(text) for text in texts)
+
+
+class HealthCheckMiddleware:
+    """/healthz answers whatever Host a probe sends (a load balancer often asks by IP address).
+
+    It says only whether the database answers, so it is answered here, before CommonMiddleware
+    checks the Host against ALLOWED_HOSTS and before sessions, CSRF and the page cache.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == "/healthz" and request.method in ("GET", "HEAD"):
+            return healthz(request)
+        return self.get_response(request)
 
 
 class SecurityHeadersMiddleware:

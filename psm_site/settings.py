@@ -92,9 +92,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # NUL and other control characters in a request: 400 before the cache, session or a view reads them.
     "psm_site.middleware.ControlCharacterMiddleware",
+    "psm_site.middleware.HealthCheckMiddleware",  # any Host, before CommonMiddleware checks it
     # Compresses pages and open data (the map page carries every result's point). Django's
     # GZipMiddleware pads responses against BREACH, and CSRF tokens are masked per response.
-    "django.middleware.gzip.GZipMiddleware",
+    "psm_site.gzip.GZipMiddleware",  # Django's, honouring gzip;q=0
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Visitors' pages from the server-side cache, before sessions, CSRF and the view (psm_site/cache.py).
     "psm_site.cache.PageCacheMiddleware",
