@@ -25,6 +25,10 @@ REGIONS_ATTRIBUTION = REGIONS_ATTRIBUTION_TEXT.replace(
     "CC BY 4.0", '<a href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>'
 )
 
+# Where a map starts before it fits its markers or regions: all of England in view.
+ENGLAND_CENTRE = (52.8, -1.6)
+ENGLAND_ZOOM = 6
+
 
 def map_settings():
     """What the map scripts need, for `json_script`: the regions file, tiles (or none) and marker icons."""
@@ -33,8 +37,8 @@ def map_settings():
         "attribution": REGIONS_ATTRIBUTION,
         "tiles": settings.MAP_TILES_URL or None,
         "tilesAttribution": settings.MAP_TILES_ATTRIBUTION,
-        "center": list(settings.LEAFLET_CONFIG["DEFAULT_CENTER"]),
-        "zoom": settings.LEAFLET_CONFIG["DEFAULT_ZOOM"],
+        "center": list(ENGLAND_CENTRE),
+        "zoom": ENGLAND_ZOOM,
         # Each image by its own static URL: with hashed file names a shared imagePath cannot work.
         "icons": {
             "iconUrl": static("leaflet/images/marker-icon.png"),

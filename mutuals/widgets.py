@@ -1,6 +1,6 @@
-"""The admin's pin-on-a-map widget: Leaflet (from django-leaflet's static files) beside typeable inputs.
+"""The admin's pin-on-a-map widget: Leaflet (from npm, see package.json) beside typeable inputs.
 
-django-leaflet's own form widget needs GeoDjango and GDAL, which this project does not use.
+Coordinates are two decimal fields, so nothing here needs GeoDjango or GDAL.
 """
 
 import json

@@ -1,28 +1,12 @@
-"""The admin site class and admin autodiscovery without django-leaflet's admin module.
-
-django-leaflet's admin.py imports GeoDjango (and so GDAL), which this project does not use:
-coordinates are two decimal fields. We load every other app's admin module, as
-django.contrib.admin's autodiscover would.
-"""
+"""The admin site: Django's, with a second factor required (psm_site.signin)."""
 
 from functools import partial
-from importlib import import_module
 
-from django.apps import apps
 from django.contrib.admin import AdminSite
-from django.contrib.admin.apps import SimpleAdminConfig
+from django.contrib.admin.apps import AdminConfig as DjangoAdminConfig
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.http import urlencode
-from django.utils.module_loading import module_has_submodule
-
-SKIPPED = {"leaflet"}
-
-
-def autodiscover():
-    for app_config in apps.get_app_configs():
-        if app_config.name not in SKIPPED and module_has_submodule(app_config.module, "admin"):
-            import_module(f"{app_config.name}.admin")
 
 
 class SiteAdmin(AdminSite):
@@ -56,5 +40,5 @@ class SiteAdmin(AdminSite):
         ]
 
 
-class AdminConfig(SimpleAdminConfig):
+class AdminConfig(DjangoAdminConfig):
     default_site = "psm_site.admin_site.SiteAdmin"

@@ -7,7 +7,6 @@ import ipaddress
 import os
 import secrets
 import socket
-import sys
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -44,8 +43,9 @@ def env_list(name, default=""):
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
-# The test suite runs with production settings except HTTPS redirects, secure cookies and hashed static.
-TESTING = env_bool("DJANGO_TESTING") or "pytest" in sys.modules
+# The test suite (tests/settings.py sets DJANGO_TESTING) runs with production settings except
+# HTTPS redirects, secure cookies and hashed static files.
+TESTING = env_bool("DJANGO_TESTING")
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 SECRET_KEY_FROM_ENVIRONMENT = bool(SECRET_KEY)
@@ -58,7 +58,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],test
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "psm_site.admin_site.AdminConfig",  # our admin site; autodiscovery in psm_site.admin_site (skips django-leaflet, which needs GDAL)
+    "psm_site.admin_site.AdminConfig",  # Django's admin with our site class (two-factor sign-in)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -72,7 +72,6 @@ INSTALLED_APPS = [
     "django.forms",
     "csp",
     "simple_history",
-    "leaflet",
     "import_export",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -237,6 +236,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("govuk-frontend", BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"),
+    # Leaflet and its marker clusters, from npm (package.json pins them); our scripts start the maps.
+    ("leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
     ("leaflet.markercluster", BASE_DIR / "node_modules" / "leaflet.markercluster" / "dist"),
 ]
 STORAGES = {
@@ -298,23 +299,6 @@ def url_origin(url):
 
 
 MAP_TILE_ORIGIN = url_origin(MAP_TILES_URL)
-# django-leaflet supplies Leaflet's files; our map scripts start the maps themselves (see mutuals/maps.py).
-LEAFLET_CONFIG = {
-    "DEFAULT_CENTER": (52.8, -1.6),
-    "DEFAULT_ZOOM": 6,
-    "MIN_ZOOM": 5,
-    "MAX_ZOOM": 18,
-    "TILES": [],
-    "RESET_VIEW": False,
-    "NO_GLOBALS": False,
-    "PLUGINS": {
-        "markercluster": {
-            "css": ["leaflet.markercluster/MarkerCluster.css", "leaflet.markercluster/MarkerCluster.Default.css"],
-            "js": ["leaflet.markercluster/leaflet.markercluster.js"],
-        }
-    },
-}
-
 # Security: Django's deployment checklist. HTTPS settings are on unless DEBUG.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"

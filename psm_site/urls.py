@@ -3,12 +3,9 @@ from django.contrib import admin
 from django.urls import include, path
 
 from psm_site import views
-from psm_site.admin_site import autodiscover
 from psm_site.cache import public_page
 from psm_site.feeds import UpdatesFeed
 from psm_site.sitemaps import sitemap_xml
-
-autodiscover()
 
 handler400 = views.bad_request
 handler403 = views.permission_denied

@@ -67,3 +67,11 @@ def editor_client(client, editor):
 def publisher_client(client, publisher):
     client.force_login(publisher)
     return client
+
+
+def pytest_make_parametrize_id(config, val, argname):
+    """File contents as parameters are named by kind, not by their bytes: a generated .xlsx holds
+    the time it was made, and `pytest -n` needs every worker to collect the same test names."""
+    if isinstance(val, bytes):
+        return f"{argname}-bytes"
+    return None

@@ -57,10 +57,11 @@ def test_security_headers(client):
     assert response["X-Frame-Options"] == "DENY"
 
 
-def test_hsts_over_https(client, settings):
-    settings.SECURE_HSTS_SECONDS = 31536000
+def test_hsts_over_https_from_the_production_default(client):
+    """The value is the settings' own default (DEBUG off): a year, subdomains, preload list."""
     response = client.get("/research/", secure=True)
-    assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    assert "Strict-Transport-Security" not in client.get("/research/")  # browsers ignore it over HTTP
 
 
 def test_deployment_checklist_is_clean(monkeypatch):
@@ -171,3 +172,15 @@ def test_every_staff_check_outside_the_admin_needs_both_factors():
                 if (relative, function) not in STAFF_CHECKS_ALLOWED:
                     found.append(f"{relative}:{line} {function}() reads .{attribute}")
     assert not found, "Use psm_site.permissions.is_verified_staff / staff_may:\n" + "\n".join(found)
+
+
+def test_the_private_psycopg_hooks_were_checked_with_the_installed_psycopg():
+    """psm_site/postgresql/base.py overrides two private psycopg names. After an upgrade, read
+    psycopg's connection and wait code again, run tests/site/test_outage.py on PostgreSQL, then
+    move PSYCOPG_CHECKED."""
+    import psycopg
+
+    from psm_site.postgresql import base
+
+    assert psycopg.__version__ == base.PSYCOPG_CHECKED, "psycopg changed: recheck psm_site/postgresql/base.py"
+    assert callable(psycopg.Connection._connect_gen) and issubclass(psycopg.errors._WaitTimeout, Exception)

@@ -1,6 +1,7 @@
 """One site: search, updates and feeds, redirects, sitemap, robots, site pages, errors and health."""
 
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
 from urllib.parse import urlparse
 
 import feedparser
@@ -94,26 +95,39 @@ def test_updates_list_every_public_note_newest_first_and_no_drafts(client, conte
     assert html.index("Guide revised.") < html.index("First published.")
 
 
-def test_atom_feed_parses_and_links_each_change(client, content):
-    add_change_note(content["report"], note="Added the 2019 figures.")
+def test_atom_feed_lists_public_notes_newest_first_with_their_dates_and_links(client, content):
+    add_change_note(content["report"], note="Added the 2019 figures.", when=datetime(2024, 3, 5, 10, 30, tzinfo=UTC))
+    add_change_note(content["draft_guide"], note="Hidden draft note.")
     response = client.get(reverse("updates-feed"))
     assert response["Content-Type"].startswith("application/atom+xml")
     feed = feedparser.parse(response.content)
     assert not feed.bozo, feed.bozo_exception
     assert feed.version == "atom10"
-    first = feed.entries[0]
-    assert "Added the 2019 figures." in first.title
-    assert first.link.endswith(content["report"].get_absolute_url())
+    assert feed.feed.link.endswith(reverse("updates"))
+    titles = [entry.title for entry in feed.entries]
+    assert not any("Hidden draft note." in title for title in titles)
+    assert len(titles) == 1 + 3  # the dated note, and 'First published.' for each of the three published items
+    revised = next(entry for entry in feed.entries if "Added the 2019 figures." in entry.title)
+    assert revised.title == "State of the sector: Added the 2019 figures."
+    assert revised.link.endswith(content["report"].get_absolute_url())
+    assert revised.updated_parsed[:5] == (2024, 3, 5, 10, 30)
+    assert "5 March 2024" in revised.summary
+    moments = [entry.updated_parsed for entry in feed.entries]
+    assert moments == sorted(moments, reverse=True) and feed.entries[-1] is revised
     assert len({entry.id for entry in feed.entries}) == len(feed.entries)
+
+
+def test_support_feed_has_only_support_notes(client, content):
+    from tests.support.factories import make_programme
+
+    make_programme(name="Mutuals Support Programme")
+    feed = feedparser.parse(client.get(reverse("support-updates-feed")).content)
+    assert not feed.bozo, feed.bozo_exception
+    assert [entry.title for entry in feed.entries] == ["Mutuals Support Programme: First published."]
 
 
 def test_pages_link_the_feed_in_the_head(client, content):
     assert 'rel="alternate" type="application/atom+xml" href="/updates.atom"' in client.get("/").text
-
-
-def test_support_feed_is_valid_atom(client):
-    feed = feedparser.parse(client.get(reverse("support-updates-feed")).content)
-    assert not feed.bozo
 
 
 # --- Redirects, sitemap, robots -----------------------------------------------------------------------
