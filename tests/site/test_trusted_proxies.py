@@ -2,8 +2,8 @@
 
 gunicorn runs deploy/gunicorn.conf.py with TRUSTED_PROXIES=127.0.0.1 (nginx's address). A client
 connecting from 127.0.0.2 reaches gunicorn directly; one connecting from 127.0.0.1 plays nginx.
-The search limit (3 a minute here) is counted per client address; the app server has a database
-of its own (SQLite, migrated for this module).
+The search limit (3 a minute here) is counted per client address; each search asks for new words,
+so none is a page-cache hit. The app server has a database of its own (SQLite, migrated here).
 """
 
 import http.client
@@ -78,14 +78,14 @@ def gunicorn(tmp_path_factory):
 
 
 def test_a_client_reaching_gunicorn_directly_cannot_move_its_address(gunicorn):
-    statuses = [_get(gunicorn, "/search/?q=a", DIRECT, f"10.0.0.{n}") for n in range(6)]
+    statuses = [_get(gunicorn, f"/search/?q=a{n}", DIRECT, f"10.0.0.{n}") for n in range(6)]
     assert statuses == [200] * 3 + [429] * 3
 
 
 def test_behind_the_trusted_proxy_each_forwarded_client_is_counted_apart(gunicorn):
-    statuses = [_get(gunicorn, "/search/?q=b", PROXY, f"198.51.100.7, 10.1.0.{n}") for n in range(6)]
+    statuses = [_get(gunicorn, f"/search/?q=b{n}", PROXY, f"198.51.100.7, 10.1.0.{n}") for n in range(6)]
     assert statuses == [200] * 6
-    assert [_get(gunicorn, "/search/?q=c", PROXY, "192.0.2.99") for _ in range(4)] == [200] * 3 + [429]
+    assert [_get(gunicorn, f"/search/?q=c{n}", PROXY, "192.0.2.99") for n in range(4)] == [200] * 3 + [429]
 
 
 @pytest.mark.parametrize(
