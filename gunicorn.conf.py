@@ -1,6 +1,6 @@
 """gunicorn settings read from the working directory (`gunicorn psm_site.wsgi` from the repository).
 
-Workers come from WEB_CONCURRENCY (gunicorn's own variable, which the deploy checks read too).
+Workers come from WEB_CONCURRENCY (gunicorn's own variable, which the deploy check counts too).
 """
 
 import os

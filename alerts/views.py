@@ -44,7 +44,7 @@ def _too_many(request, wait):
 
 def _client_limited(request):
     """Seconds this client must wait before asking for another email (0: it may ask now)."""
-    return seconds_until_allowed(request, "alerts-client", settings.ALERTS_SUBSCRIBE_LIMIT, 3600)
+    return seconds_until_allowed(request, "alerts-client", settings.ALERTS_SUBSCRIBE_LIMIT, 3600, fail_open=False)
 
 
 def _link_problem(request, *, expired=False, used=False, status=400, topic=None):
@@ -54,7 +54,7 @@ def _link_problem(request, *, expired=False, used=False, status=400, topic=None)
 
 def _address_limited(request, address):
     digest = hashlib.sha256(address.lower().encode()).hexdigest()
-    return seconds_until_allowed(request, "alerts-address", PER_ADDRESS_PER_HOUR, 3600, key=digest) > 0
+    return seconds_until_allowed(request, "alerts-address", PER_ADDRESS_PER_HOUR, 3600, fail_open=False, key=digest) > 0
 
 
 @cache_control(private=True)  # a form, personal once answered

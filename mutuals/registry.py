@@ -5,7 +5,6 @@ import io
 from collections import defaultdict
 
 import orjson
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, OuterRef, Subquery, TextField
 from django.db.models.expressions import RawSQL
@@ -13,6 +12,7 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 
 from mutuals.models import Mutual, Region, Sector
+from psm_site import cache_outage
 from psm_site.cache import generation
 from psm_site.spreadsheets import QUOTE, safe_rows
 
@@ -261,10 +261,10 @@ def cached_points(queryset, query):
     """compact_points as compact JSON (bytes), cached per filter query under the content's generation
     (a new one with every change: see psm_site/cache.py)."""
     key = f"mutuals:points:{generation()}:{query}"
-    body = cache.get(key)
+    body = cache_outage.call("get", key)
     if body is None:
         body = orjson.dumps(compact_points(queryset))
-        cache.set(key, body, POINTS_CACHE_SECONDS)
+        cache_outage.call("set", key, body, POINTS_CACHE_SECONDS)
     return body
 
 

@@ -71,6 +71,7 @@ def publication_detail(request, slug):
 # --- Find a mutual ------------------------------------------------------------------------------
 
 PAGE_SIZE = 50
+FILTER_PARAMS = list(MutualFilterForm.base_fields)  # the query parameters of a filtered list or data file
 
 
 def _filter(request):
@@ -112,7 +113,7 @@ def _results(request, form, results):
     }
 
 
-@public_page
+@public_page(params=[*FILTER_PARAMS, "page"])
 def mutual_list(request):
     form, results = _filter(request)
     if results is None:
@@ -121,7 +122,7 @@ def mutual_list(request):
     return render(request, "mutuals/mutual_list.html", context)
 
 
-@public_page
+@public_page(params=[*FILTER_PARAMS, "page"])
 def mutual_results(request):
     """Just the count and the list for the map script's live filters (the page without its frame)."""
     form, results = _filter(request)
@@ -130,7 +131,7 @@ def mutual_results(request):
     return render(request, "mutuals/includes/mutual_list_fragment.html", _results(request, form, results))
 
 
-@public_page
+@public_page(params=FILTER_PARAMS)
 def mutual_points(request):
     """The map's markers for a filter, compact and cached (see registry.compact_points)."""
     form, results = _filter(request)
@@ -202,7 +203,7 @@ def _export_rows(request):
     return export_rows(results, request), None
 
 
-@public_page
+@public_page(params=FILTER_PARAMS)
 def mutuals_csv(request):
     rows, error = _export_rows(request)
     if error:
@@ -212,7 +213,7 @@ def mutuals_csv(request):
     return response
 
 
-@public_page
+@public_page(params=FILTER_PARAMS)
 def mutuals_json(request):
     rows, error = _export_rows(request)
     if error:
@@ -228,7 +229,7 @@ def mutuals_json(request):
     return HttpResponse(orjson.dumps(data), content_type="application/json")
 
 
-@public_page
+@public_page(params=FILTER_PARAMS)
 def mutuals_geojson(request):
     rows, error = _export_rows(request)
     if error:
@@ -245,7 +246,7 @@ def about_data(request):
         "name": "Public service mutuals in England",
         "description": "The registry of public service mutuals: organisations that have left the public sector, "
         "still deliver public services, and are run with real staff control.",
-        "url": request.build_absolute_uri(),
+        "url": request.build_absolute_uri(request.path),
         "license": LICENCE["url"],
         "creator": organisation_data(),
         "spatialCoverage": "England",
@@ -332,7 +333,7 @@ def region_detail(request, slug):
         "@type": "Place",
         "name": region.name,
         "description": region.summary,
-        "url": request.build_absolute_uri(),
+        "url": request.build_absolute_uri(request.path),
         "identifier": {"@type": "PropertyValue", "propertyID": "ONS", "value": region.ons_code},
         "containedInPlace": {"@type": "Country", "name": "England"},
     }
@@ -362,7 +363,7 @@ def _coverage_sector(request):
     return sector, None
 
 
-@public_page
+@public_page(params=["sector"])
 def coverage_page(request):
     sector, error = _coverage_sector(request)
     if error:

@@ -10,13 +10,17 @@ class SiteConfig(AppConfig):
 
         from psm_site import checks, redirects  # noqa: F401 - registers the checks and the slug-change signals
         from psm_site.cache import connect_signals, register_boundaries, track_content
+        from psm_site.models import next_government_change
         from psm_site.publishing import next_schedule_change
 
         post_migrate.connect(set_site_domain, sender=self)
         # Pages, change notes, redirects and the site's domain are public content; feedback and
-        # review requests are not. Scheduled publishing moves the version at each publish/unpublish time.
-        track_content(self.label, exclude=["Feedback", "ContentVersion", "ReviewRequest"])
-        register_boundaries(next_schedule_change)
+        # review requests and draft revisions are not. Scheduled publishing moves the version at each
+        # publish/unpublish time, and a government's leaving office at the start of that day.
+        track_content(self.label, exclude=["Feedback", "ContentVersion", "ReviewRequest", "Revision"])
+        register_boundaries(next_schedule_change, fields=["*.publish_at", "*.unpublish_at"])
+        # A government leaving office on a future day puts the history banner on its pages that day.
+        register_boundaries(next_government_change, fields=["psm_site.Government.ended_on"])
         track_content("redirects")
         track_content("sites")
         connect_signals()

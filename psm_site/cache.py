@@ -32,15 +32,15 @@ from datetime import UTC, datetime
 from functools import cache as once
 from functools import wraps
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache
 from django.core.signals import setting_changed
 from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import (
@@ -53,9 +53,11 @@ from django.utils.http import http_date, parse_http_date
 from django.utils.text import compress_string
 from django.views.decorators.http import require_safe
 
+from psm_site import cache_outage
 from psm_site.gzip import accepts_gzip
 
 BOUNDARY_SOURCES = []  # callables: now -> the next moment a public page changes by the clock, or None
+BOUNDARY_FIELDS = set()  # the date fields those callables read (see register_boundaries)
 CONTENT_APPS = {}  # app label -> names of its models that are not public content
 NONCE_PLACEHOLDER = "psm-csp-nonce-placeholder"
 # Headers worked out again for every response served from the cache.
@@ -70,12 +72,16 @@ def track_content(app_label, *, exclude=()):
     CONTENT_APPS[app_label] = {name.lower() for name in exclude}
 
 
-def register_boundaries(source):
+def register_boundaries(source, *, fields):
     """`source(now)` gives the next moment after `now` when a public page changes by the clock alone.
 
     It may return None (nothing scheduled). Called at most once per content version and boundary.
+    `fields` names the date fields it reads ("app_label.Model.field", or "*.field" for every
+    model with that field): tests/site/test_caching.py fails on a date field of public content
+    that is neither registered here nor listed there as one the pages only print.
     """
     BOUNDARY_SOURCES.append(source)
+    BOUNDARY_FIELDS.update(fields)
 
 
 def _is_content(model):
@@ -96,7 +102,7 @@ def _settings_changed(*, setting, **kwargs):
     # Only tests change settings in a running process (a deployment restarts, and release() moves).
     # A changed CACHES is a new, empty cache already, and the one it names may not be reachable.
     if setting != "CACHES":
-        cache.clear()
+        cache_outage.call("clear")
 
 
 def connect_signals():
@@ -107,56 +113,148 @@ def connect_signals():
 
 
 def bump(*, now=None, using=None):
-    """Move the content version, inside the caller's transaction when there is one.
+    """Note a change to public content: the content version moves once, when the transaction commits.
 
     Anything that changes public content without a model signal (a queryset `update()`, a bulk
-    import with `bulk_create`) calls this itself.
+    import with `bulk_create`) calls this itself. Outside a transaction the change is committed
+    already, and the version moves now. Inside one, the first change registers one `on_commit`
+    callback, so a 5,000-row import moves the version row once, after its commit, in its own short
+    statement: no row lock is held for the import, and an Editor's save never waits on it. A rolled
+    back transaction drops the callback and changes nothing, in the database or the cache.
+
+    Until its commit, the changing connection's own requests (a preview, a test's client) see the
+    change through a private generation (`_pending`): pages they render are never served to others.
     """
+    alias = using or "default"
+    connection_ = transaction.get_connection(alias)
+    if not connection_.in_atomic_block:
+        _committed(alias, now)
+        return
+    pending = _pending(connection_)
+    if pending is None:
+        callback = _Commit(alias)
+        # robust: the change is committed whatever happens here; a failure is logged, not raised.
+        transaction.on_commit(callback, using=alias, robust=True)
+        # The list the callback went into: Django replaces it on a rollback (to a savepoint too),
+        # which is how _pending tells a rolled-back change from one still to commit.
+        queue = connection_.run_on_commit
+        connection_.psm_pending = {"callback": callback, "queue": queue, "at": len(queue) - 1}
+        pending = connection_.psm_pending
+    # Each further change retires the pages rendered since the last, and may move the next boundary.
+    pending.update(token=os.urandom(6).hex(), moment=now or timezone.now(), upcoming=False)
+
+
+class _Commit:
+    """The on_commit callback of one transaction's content changes."""
+
+    def __init__(self, alias):
+        self.alias = alias
+
+    def __call__(self):
+        connection_ = transaction.get_connection(self.alias)
+        if (getattr(connection_, "psm_pending", None) or {}).get("callback") is self:
+            connection_.psm_pending = None
+        _committed(self.alias, None)
+
+
+def _pending(connection_=None):
+    """This connection's uncommitted content change ({"token", "moment", …}), or None."""
+    connection_ = connection_ or connection
+    pending = getattr(connection_, "psm_pending", None)
+    if not pending:
+        return None
+    queue, at = connection_.run_on_commit, pending["at"]
+    if queue is pending["queue"] and at < len(queue) and queue[at][1] is pending["callback"]:
+        return pending
+    # A savepoint rolled back (Django filtered the list into a new one), or the transaction ended.
+    at = next((index for index, entry in enumerate(queue) if entry[1] is pending["callback"]), None)
+    if at is None:
+        connection_.psm_pending = None
+        return None
+    pending.update(queue=queue, at=at)
+    return pending
+
+
+def _committed(alias, now):
+    """Move the version row (one short autocommitted UPDATE) and retire every cached page."""
     from psm_site.models import ContentVersion
 
-    versions = ContentVersion.objects.using(using or "default")
-    moved = versions.filter(pk=1).update(number=F("number") + 1, changed_at=now or timezone.now(), boundary_known=False)
-    if not moved:
-        versions.get_or_create(pk=1)
-    new_generation()  # the changer's own requests, inside its transaction, see the change
-    transaction.on_commit(new_generation, using=using)  # and everyone's once it is committed
+    versions = ContentVersion.objects.using(alias)
+    try:
+        moved = versions.filter(pk=1).update(
+            number=F("number") + 1, changed_at=now or timezone.now(), boundary_known=False
+        )
+        if not moved:
+            versions.get_or_create(pk=1)
+    finally:
+        new_generation()  # even if the database went away just after the commit
 
 
 GENERATION_KEY = "psm:generation"
+DATABASE_GENERATION = "db-"  # the generation's prefix when the cache could not give one (nothing is stored)
+LOCAL_GENERATION = "v"  # the prefix of a generation read from the version row (PAGE_CACHE_SHARED off)
 VERSION_KEY = "psm:version"  # (generation, Version): the version row as of that generation
 
 
 def new_generation():
     """Retire every page cached so far: each is kept with the generation it was rendered under."""
-    cache.set(GENERATION_KEY, os.urandom(9).hex(), timeout=None)
+    cache_outage.call("set", GENERATION_KEY, os.urandom(9).hex(), timeout=None)
+
+
+# A commit during a cache outage could not replace the generation: replace it when the cache is back.
+cache_outage.on_recovery(new_generation)
 
 
 def generation():
-    return _settle(cache.get(GENERATION_KEY), None, timezone.now(), read_version=False)[0]
+    """The generation this request's pages are kept under (see version_now)."""
+    return version_now()[0]
 
 
 def version_now(now=None):
     """(generation, content version), without the database while the cache holds both."""
-    found = cache.get_many([GENERATION_KEY, VERSION_KEY])
-    return _settle(found.get(GENERATION_KEY), found.get(VERSION_KEY), now or timezone.now())
+    now = now or timezone.now()
+    found = cache_outage.call("get_many", [GENERATION_KEY, VERSION_KEY], default={})
+    return _with_pending(*_settle(found.get(GENERATION_KEY), found.get(VERSION_KEY), now), now)
 
 
-def _settle(token, kept, now, *, read_version=True):
+def _with_pending(token, version, now):
+    """Inside a transaction that changed content, a private generation and a version dated now.
+
+    Its clock boundaries are asked afresh (the version row has not moved yet), and the next one is
+    part of the token, so passing a boundary retires the pages rendered before it here too.
+    """
+    pending = _pending()
+    if pending is None:
+        return token, version
+    upcoming = pending.get("upcoming", False)
+    if upcoming is False or (upcoming is not None and now >= upcoming):  # asked once per change and boundary
+        upcoming = pending["upcoming"] = next_boundary(now)
+    version = Version(version.number, max(version.changed_at, pending["moment"]), upcoming)
+    return f"{token}:{pending['token']}:{upcoming.isoformat() if upcoming else ''}", version
+
+
+def _settle(token, kept, now):
     """The generation, and the version kept beside it if it belongs to it and no boundary has
     passed; else the version row (which moves when a boundary has passed, and so does the generation)."""
-    if token is None:  # a new or emptied cache
-        cache.add(GENERATION_KEY, os.urandom(9).hex(), timeout=None)
-        token = cache.get(GENERATION_KEY)
-    if not read_version:
-        return token, None
+    if not settings.PAGE_CACHE_SHARED:
+        # Each process has its own cache (`make run`): the version row is the one truth they share,
+        # so a change committed by the task worker or a command shows at this process's next request.
+        version = current_version(now)
+        return f"{LOCAL_GENERATION}{version.number}", version
+    if token is None:  # a new or emptied cache, or none to be had
+        cache_outage.call("add", GENERATION_KEY, os.urandom(9).hex(), timeout=None)
+        token = cache_outage.call("get", GENERATION_KEY)
+    if token is None:  # the cache is down: the version row alone says when pages change
+        version = current_version(now)
+        return f"{DATABASE_GENERATION}{version.number}", version
     if kept is not None and kept[0] == token:
         if kept[1].next_boundary is None or now < kept[1].next_boundary:
             return token, kept[1]
     version = current_version(now)
     if kept is not None and kept[0] == token and version.number != kept[1].number:  # a boundary passed
         new_generation()
-        token = cache.get(GENERATION_KEY)
-    cache.set(VERSION_KEY, (token, version), timeout=settings.PAGE_CACHE_SECONDS)
+        token = cache_outage.call("get", GENERATION_KEY, default=token)
+    cache_outage.call("set", VERSION_KEY, (token, version), timeout=settings.PAGE_CACHE_SECONDS)
     return token, version
 
 
@@ -212,11 +310,54 @@ def current_version(now=None):
     return Version(number, changed_at, upcoming)
 
 
+# The settings that change the bytes of a public page or data file. Each is part of the release
+# fingerprint, so servers with the same code and these settings share cache entries and ETags.
+# Per-server values (APP_PORT, APP_SERVER_NAME, host names, anything else in the environment) are
+# not: a setting that starts to change what a page says must be added here.
+RENDERING_SETTINGS = [
+    "DEBUG",
+    "SITE_DOMAIN",
+    "SITE_URL",
+    "STATIC_URL",
+    "MEDIA_URL",
+    "ADMIN_PATH",
+    "LANGUAGE_CODE",
+    "TIME_ZONE",
+    "GOVUK_BRAND",
+    "SERVICE_NAME",
+    "PHASE",
+    "CONTACT_EMAIL",
+    "ORGANISATION",
+    "DATA_CONTROLLER",
+    "DATA_PROTECTION_OFFICER_EMAIL",
+    "FEEDBACK_RETENTION_DAYS",
+    "SERVER_LOG_RETENTION_DAYS",
+    "STAFF_ACCOUNT_RETENTION_DAYS",
+    "FEEDBACK_RATE_LIMIT",
+    "FEEDBACK_RATE_LIMIT_WINDOW",
+    "SEARCH_LIMIT_PER_MINUTE",
+    "ALERTS_SUBSCRIBE_LIMIT",
+    "MAP_TILES_URL",
+    "MAP_TILES_ATTRIBUTION",
+    "CONTENT_SECURITY_POLICY",
+    "CLOSING_SOON_DAYS",
+    "ROBOTS_DISALLOW_ALL",
+    "EXPLAINER_SLUG",
+    "ATTACHMENT_MAX_BYTES",
+    "ALERTS_DIGEST_TIME",
+    "ALERTS_WEEKLY_DAY",
+    "HTTP_CACHE_MAX_AGE",
+    "HTTP_CACHE_S_MAXAGE",
+]
+
+
 @once
 def release():
-    """A fingerprint of the code, templates, static manifest and environment being served.
+    """A fingerprint of what changes the bytes of a page: the code, templates, static manifest,
+    pinned requirements and RENDERING_SETTINGS, and nothing that differs between servers.
 
-    Part of every cache key and ETag, so a deployment never serves pages rendered by the last one.
+    Part of every cache key and ETag, so a deployment never serves pages rendered by the last one,
+    and every server of one release shares the cache's entries and a browser's ETags.
     """
     digest = hashlib.blake2b(digest_size=8)
     base = Path(settings.BASE_DIR)
@@ -235,11 +376,20 @@ def release():
     ]:
         if path.is_file():
             digest.update(path.read_bytes())
-    volatile = {"HOSTNAME", "PWD", "OLDPWD", "SHLVL", "_", "TERM", "SERVER_SOFTWARE"}
-    for name, value in sorted(os.environ.items()):
-        if name not in volatile:
-            digest.update(f"{name}={value}\0".encode())
+    for name in RENDERING_SETTINGS:
+        digest.update(f"{name}={_stable(getattr(settings, name, None))}\0".encode())
     return digest.hexdigest()
+
+
+def _stable(value):
+    """A setting's value as text that is the same in every process (a set's order is not)."""
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{_stable(key)}:{_stable(item)}" for key, item in sorted(value.items(), key=str)) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_stable(item) for item in value) + "]"
+    if isinstance(value, (set, frozenset)):
+        return "{" + ",".join(sorted(_stable(item) for item in value)) + "}"
+    return repr(value)
 
 
 # --- The view decorator and the middleware that serves the cache ----------------------------------
@@ -251,11 +401,21 @@ def dated(response, moment):
     return response
 
 
-def public_page(view):
-    """GET and HEAD; cacheable by anyone for visitors, `private, no-store` for staff (see module docstring)."""
+def public_page(view=None, *, params=()):
+    """GET and HEAD; cacheable by anyone for visitors, `private, no-store` for staff (see module docstring).
+
+    `params` names the query parameters the view reads (`@public_page(params=["q", "page"])`).
+    The view sees only those, in a canonical order (`known_query`), and the cache key is built from
+    them: `?utm_source=N` or a reordered query neither makes a new cache entry nor changes the page,
+    and a data file with extra parameters shares the entry of the same filter.
+    """
+    if view is None:
+        return lambda view: public_page(view, params=params)
+    params = frozenset(params)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        request.GET = known_query(request, params)
         if request.user.is_authenticated:  # never shared; what staff may see is get_for_request's rule
             response = view(request, *args, **kwargs)
             add_never_cache_headers(response)
@@ -281,7 +441,19 @@ def public_page(view):
 
     page = require_safe(wrapper)
     page.psm_public_page = True
+    page.psm_params = params
     return page
+
+
+def known_query(request, params):
+    """request.GET with only `params`, names and each name's values sorted: the canonical query."""
+    query = request.GET
+    if getattr(query, "psm_known", False):
+        return query
+    pairs = [(name, value) for name in sorted(set(query) & params) for value in sorted(query.getlist(name))]
+    known = QueryDict(urlencode(pairs), encoding=query.encoding)
+    known.psm_known = True
+    return known
 
 
 class PageCacheMiddleware:
@@ -302,24 +474,84 @@ class PageCacheMiddleware:
         now = timezone.now()
         found = _lookup(request, now, page=True)
         if found.entry is not None:
-            return _serve(found.entry, request, found.version, now, found.etag)
+            response = _serve(found.entry, request, found.version, now, found.etag)
+            response["X-Cache"] = "hit"  # which server rendered a page does not matter: any may serve it
+            return response
         response = self.get_response(request)
         plan = getattr(response, "psm_store", None)
         if plan and plan["timeout"] and response.status_code == 200 and not response.cookies:
             _store(response, found, plan)
+        response["X-Cache"] = "miss"
         return response
 
     @staticmethod
     def _applies(request):
         if not settings.PAGE_CACHE or request.method not in ("GET", "HEAD"):
             return False
-        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        if is_marked_staff(request):
             return False
         try:
             match = resolve(request.path_info)
         except Resolver404:
             return False
-        return getattr(match.func, "psm_public_page", False)
+        if not getattr(match.func, "psm_public_page", False):
+            return False
+        request.GET = known_query(request, match.func.psm_params)  # before the key is made from it
+        return True
+
+
+# --- Who skips the cache: a signed marker, not any session cookie --------------------------------
+
+STAFF_MARKER_COOKIE = "psm_staff"
+_STAFF_MARKER_SALT = "psm_site.cache.staff-marker"
+
+
+def is_marked_staff(request):
+    """True if the request carries a valid staff marker: one HMAC, no database or cache.
+
+    Only a browser that signed in gets one (StaffMarkerMiddleware), so a visitor's stale or made-up
+    `sessionid` cookie no longer skips the cache; a stale marker is cleared at its next request.
+    """
+    value = request.get_signed_cookie(
+        STAFF_MARKER_COOKIE, default=None, salt=_STAFF_MARKER_SALT, max_age=settings.SESSION_COOKIE_AGE
+    )
+    return value is not None
+
+
+def mark_staff(response, request):
+    response.set_signed_cookie(
+        STAFF_MARKER_COOKIE,
+        "1",
+        salt=_STAFF_MARKER_SALT,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )  # no max_age: it ends with the browser, as a staff session does (psm_site/signin.py)
+
+
+class StaffMarkerMiddleware:
+    """Sets the staff marker on a signed-in browser's response and clears it once signed out.
+
+    After AuthenticationMiddleware and StaffSessionMiddleware, so it sees a sign-in, a sign-out or
+    an idle time-out that happened in this request. Requests the page cache answered never get
+    here; every other request with a marker does, so a marker outliving its session is removed.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        cookies = request.COOKIES
+        if settings.SESSION_COOKIE_NAME not in cookies and STAFF_MARKER_COOKIE not in cookies:
+            if not request.session.session_key:  # no sign-in in this request: a visitor, left alone
+                return response
+        signed_in = request.user.is_authenticated
+        if signed_in and not is_marked_staff(request):
+            mark_staff(response, request)
+        elif not signed_in and STAFF_MARKER_COOKIE in request.COOKIES:
+            response.delete_cookie(STAFF_MARKER_COOKIE, samesite="Lax")
+        return response
 
 
 @dataclass(frozen=True)
@@ -337,11 +569,15 @@ def _lookup(request, now, *, page=False):
     cache (the generation, the version and, for the middleware, the page)."""
     found = getattr(request, "_psm_page", None)
     if found is None:
-        address = hashlib.blake2b(request.build_absolute_uri().encode(), digest_size=12).hexdigest()
+        # The address as the view sees it: only the query parameters it reads (see public_page).
+        query = request.GET.urlencode()
+        address = request.build_absolute_uri(request.path) + (f"?{query}" if query else "")
+        address = hashlib.blake2b(address.encode(), digest_size=12).hexdigest()
         takes_gzip = accepts_gzip(request)
         key = f"psm:page:{release()}:{address}:{'gzip' if takes_gzip else 'identity'}"
-        got = cache.get_many([GENERATION_KEY, VERSION_KEY, key] if page else [GENERATION_KEY, VERSION_KEY])
-        token, version = _settle(got.get(GENERATION_KEY), got.get(VERSION_KEY), now)
+        keys = [GENERATION_KEY, VERSION_KEY, key] if page else [GENERATION_KEY, VERSION_KEY]
+        got = cache_outage.call("get_many", keys, default={})
+        token, version = _with_pending(*_settle(got.get(GENERATION_KEY), got.get(VERSION_KEY), now), now)
         entry = got.get(key)
         if entry is not None and entry["generation"] != token:
             entry = None  # rendered before the latest change
@@ -411,7 +647,8 @@ def _store(response, found, plan):
             "nonce": bool(nonce),
             "generation": found.generation,
         }
-        cache.set(found.key, entry, plan["timeout"])
+        if not found.generation.startswith(DATABASE_GENERATION):  # the cache was down at the lookup
+            cache_outage.call("set", found.key, entry, plan["timeout"])
 
     if not response.streaming:
         save(response.content)

@@ -45,16 +45,25 @@ def two_factor_is_on(app_configs, **kwargs):
     ]
 
 
+def gunicorn_workers():
+    """Workers per app server as gunicorn starts them: deploy/gunicorn.conf.py from GUNICORN_WORKERS,
+    ./gunicorn.conf.py from WEB_CONCURRENCY (gunicorn's own variable). Which file is used is not
+    known here, so the larger counts."""
+    return max(settings.GUNICORN_WORKERS, settings.WEB_CONCURRENCY)
+
+
 @register(Tags.caches, deploy=True)
 def shared_cache_for_several_workers(app_configs, **kwargs):
     backend = settings.CACHES["default"]["BACKEND"]
-    if settings.WEB_CONCURRENCY <= 1 or not backend.endswith("LocMemCache"):
+    workers = gunicorn_workers()
+    if workers <= 1 or not backend.endswith("LocMemCache"):
         return []
     return [
         Error(
-            f"WEB_CONCURRENCY is {settings.WEB_CONCURRENCY} but the cache is local memory: each worker "
+            f"gunicorn would start {workers} workers (GUNICORN_WORKERS {settings.GUNICORN_WORKERS}, "
+            f"WEB_CONCURRENCY {settings.WEB_CONCURRENCY}) but the cache is local memory: each worker "
             "keeps its own rate-limit counts, so the limits multiply.",
-            hint="Set REDIS_URL so every worker shares one cache.",
+            hint="Set REDIS_URL so every worker shares one cache, or set both to 1.",
             id="psm.E004",
         )
     ]

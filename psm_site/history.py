@@ -56,8 +56,11 @@ def word_diff(old, new) -> str:
 
 
 def shown(record, name):
-    """A field's value as an editor reads it: choice labels, related names, empty as '(empty)'."""
-    model_field = record.instance._meta.get_field(name)
+    """A field's value as an editor reads it: choice labels, related names, empty as ''.
+
+    `record` is a historical record or a model instance (a draft revision's, psm_site/admin.py).
+    """
+    model_field = getattr(record, "instance", record)._meta.get_field(name)
     value = getattr(record, model_field.attname)
     if model_field.choices:
         value = dict(model_field.flatchoices).get(value, value)
@@ -84,7 +87,8 @@ def record_changes(record, parent=None) -> list[Change]:
         delta = record.diff_against(previous, included_fields=fields)
         names = [change.field for change in delta.changes]
         return [Change(label_of(record, n), word_diff(shown(previous, n), shown(record, n))) for n in names]
-    if record.history_type == "+":
+    # A change with no earlier record (content loaded before it had a history) shows the values it left.
+    if record.history_type == "+" or (record.history_type == "~" and previous is None):
         return [Change(label_of(record, n), word_diff("", shown(record, n))) for n in fields if shown(record, n)]
     return []
 

@@ -14,8 +14,8 @@ from functools import cache as once
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
 
+from psm_site import cache_outage
 from psm_site.errors import error_page
 
 
@@ -53,24 +53,38 @@ def _ip(value: str):
     return getattr(address, "ipv4_mapped", None) or address
 
 
-def seconds_until_allowed(request, name: str, limit: int, period: int, *, key: str | None = None) -> int:
+# What a limit that fails closed answers while the cache is down: try again in a minute.
+CACHE_DOWN_WAIT_SECONDS = 60
+
+
+def seconds_until_allowed(
+    request, name: str, limit: int, period: int, *, fail_open: bool, key: str | None = None
+) -> int:
     """Count one request against `name`; 0 while under `limit` per `period` seconds, else the wait.
 
     Counted per client address, or per `key` where something else is limited (an email
     address's digest). Fixed windows: a key per client per window, counted with the cache's
     atomic increment (Redis INCR when REDIS_URL is set), so every worker and server shares the count.
+
+    With the cache down nothing can be counted: a limit that `fail_open` allows the request
+    (reading pages: search, and feedback, which sends nothing), one that does not answers
+    CACHE_DOWN_WAIT_SECONDS (what sends email: an alert sign-up's confirmation link). Admin
+    sign-in lockouts (django-axes) are kept in the database, so they hold with the cache down.
     """
     now = time.time()
     window = int(now // period)
     key = f"limit:{name}:{key or client_address(request)}:{window}"
-    if cache.add(key, 1, timeout=period + 1):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr: start the window again
-            cache.set(key, 1, timeout=period + 1)
+    try:
+        if cache_outage.strict("add", key, 1, timeout=period + 1):
             count = 1
+        else:
+            try:
+                count = cache_outage.strict("incr", key)
+            except ValueError:  # expired between add and incr: start the window again
+                cache_outage.strict("set", key, 1, timeout=period + 1)
+                count = 1
+    except cache_outage.Unavailable:
+        return 0 if fail_open else CACHE_DOWN_WAIT_SECONDS
     if count <= limit:
         return 0
     return max(1, int((window + 1) * period - now) + 1)
@@ -93,7 +107,7 @@ def search_limit():
     return settings.SEARCH_LIMIT_PER_MINUTE, 60
 
 
-def rate_limit(name: str, read_limit, *, methods=("POST",)):
+def rate_limit(name: str, read_limit, *, fail_open: bool, methods=("POST",)):
     """Answer 429 (with Retry-After) once a client passes read_limit()'s (count, window)."""
 
     def decorator(view):
@@ -101,7 +115,7 @@ def rate_limit(name: str, read_limit, *, methods=("POST",)):
         def wrapper(request, *args, **kwargs):
             limit, period = read_limit()
             if request.method in methods and limit:
-                wait = seconds_until_allowed(request, name, limit, period)
+                wait = seconds_until_allowed(request, name, limit, period, fail_open=fail_open)
                 if wait:
                     return too_many_requests(wait)
             return view(request, *args, **kwargs)

@@ -1,6 +1,6 @@
 """Site-wide plumbing shared by every public model: the publishing base, change notes, governments."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
@@ -165,6 +165,7 @@ class Publishable(models.Model):
     )
     change_notes = GenericRelation(ChangeNote)
     review_requests = GenericRelation("psm_site.ReviewRequest")  # deleted with the item
+    draft_revisions = GenericRelation("psm_site.Revision")  # deleted with the item
 
     objects = PublishableQuerySet.as_manager()
 
@@ -213,6 +214,31 @@ class Publishable(models.Model):
     def last_updated_at(self):
         update = self.last_update
         return update.changed_at if update else None
+
+    def show_draft_parts(self, accessor, rows):
+        """Show `rows` (unsaved, from a draft revision) as this item's `accessor` parts, for a
+        staff preview: they replace the prefetched rows, including a `prefetched_<accessor>` list."""
+        rows = list(rows)
+        for number, row in enumerate((row for row in rows if row.pk is None), start=1):
+            _stand_in_for_unsaved(row, number)
+        queryset = getattr(self, accessor).model._default_manager.all()
+        queryset._result_cache, queryset._prefetch_done = rows, True
+        if not hasattr(self, "_prefetched_objects_cache"):
+            self._prefetched_objects_cache = {}
+        self._prefetched_objects_cache[accessor] = queryset
+        if hasattr(self, f"prefetched_{accessor}"):
+            setattr(self, f"prefetched_{accessor}", list(rows))
+
+
+def _stand_in_for_unsaved(row, number):
+    """A part added in a draft revision has no id, and Django refuses to read the related rows of
+    an unsaved row: give it a stand-in id (negative, so it matches no row) and no related rows.
+    It is only shown, never saved."""
+    row.pk = -number
+    row._prefetched_objects_cache = {
+        **{rel.get_accessor_name(): rel.related_model._default_manager.none() for rel in row._meta.related_objects},
+        **{field.name: field.related_model._default_manager.none() for field in row._meta.many_to_many},
+    }
 
 
 class Government(models.Model):
@@ -263,6 +289,15 @@ class Government(models.Model):
     @property
     def in_office(self):
         return self.in_office_on(timezone.localdate())
+
+
+def next_government_change(now):
+    """The start of the next (UK) day a government leaves office, when its pages gain the history
+    banner (a registered clock boundary: see psm_site/cache.py); None if none is due."""
+    day = Government.objects.filter(ended_on__gt=timezone.localdate(now)).aggregate(next=models.Min("ended_on"))["next"]
+    if day is None:
+        return None
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 class Page(Publishable):
@@ -392,3 +427,45 @@ class ContentVersion(models.Model):
 
     def __str__(self):
         return f"Content version {self.number}"
+
+
+class Revision(models.Model):
+    """An editor's unpublished change to a published item: the submitted admin form, item and
+    inline parts together, kept until a publisher applies it (psm_site/revisions.py).
+
+    One per item: later saves by editors update it. The live row and its parts stay as they are.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    item = GenericForeignKey("content_type", "object_id")
+    item_title = models.CharField(max_length=300, help_text="The item's name when the revision was last saved.")
+    data = models.JSONField(help_text="The change form as submitted: each field's name and its list of values.")
+    files = models.JSONField(
+        default=dict, blank=True, help_text="Files uploaded with it: each field's name and where the file is kept."
+    )
+    based_on = models.CharField(
+        "live version it started from", max_length=100, blank=True, help_text="The live item's version token."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        verbose_name = "draft revision"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"],
+                name="one_revision_per_item",
+                violation_error_message="This item already has a draft revision.",
+            )
+        ]
+
+    def __str__(self):
+        return f"Draft revision of {self.item_title}"

@@ -19,8 +19,47 @@ RETRY_AFTER_SECONDS = 30
 # trying again, so a request does not pay for a second timeout straight after the first.
 HOLD_OFF_SECONDS = 2.0
 
-_lock = threading.Lock()
-_state = {"since": None, "held_until": 0.0}
+
+class Watch:
+    """One dependency's outages as this process sees them: the first failure of each is logged as
+    one line (no traceback), its end as another, and a hold-off spares the next requests a timeout.
+    The database uses one below; the cache another (psm_site/cache_outage.py)."""
+
+    def __init__(self, logger, down, back):
+        self.logger, self.down, self.back = logger, down, back
+        self._lock = threading.Lock()
+        self.since, self.held_until = None, 0.0
+
+    def failed(self, error, hold_off_seconds):
+        now = time.monotonic()
+        with self._lock:
+            if hold_off_seconds:
+                self.held_until = now + hold_off_seconds
+            first = self.since is None
+            if first:
+                self.since = now
+        if first:
+            summary = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
+            self.logger.warning("%s: %s", self.down, summary)
+
+    def answered(self):
+        """True if this ended an outage (and logged so)."""
+        with self._lock:
+            since, self.since = self.since, None
+        if since is None:
+            return False
+        self.logger.info("%s after %.1f s", self.back, time.monotonic() - since)
+        return True
+
+    def held(self):
+        return time.monotonic() < self.held_until
+
+    def reset(self):
+        with self._lock:
+            self.since, self.held_until = None, 0.0
+
+
+_database = Watch(logger, "database unavailable, answering 503 until it is back", "database answering again")
 
 
 def is_outage(error):
@@ -28,38 +67,22 @@ def is_outage(error):
     return isinstance(error, (OperationalError, InterfaceError))
 
 
-def _summary(error):
-    return (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
-
-
 def failed(error, *, hold_off=True):
     """Note a failure; the first of an outage is logged (as one line, without a traceback)."""
-    now = time.monotonic()
-    with _lock:
-        if hold_off:
-            _state["held_until"] = now + HOLD_OFF_SECONDS
-        first = _state["since"] is None
-        if first:
-            _state["since"] = now
-    if first:
-        logger.warning("database unavailable, answering 503 until it is back: %s", _summary(error))
+    _database.failed(error, HOLD_OFF_SECONDS if hold_off else 0)
 
 
 def answered():
     """A connection succeeded: if this process had seen an outage, say it is over."""
-    with _lock:
-        since, _state["since"] = _state["since"], None
-    if since is not None:
-        logger.info("database answering again after %.1f s", time.monotonic() - since)
+    _database.answered()
 
 
 def failed_moments_ago():
-    return time.monotonic() < _state["held_until"]
+    return _database.held()
 
 
 def reset():
-    with _lock:
-        _state.update(since=None, held_until=0.0)
+    _database.reset()
 
 
 class QuietOutages(logging.Filter):

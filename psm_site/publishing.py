@@ -10,6 +10,7 @@ from django.utils.cache import add_never_cache_headers
 from psm_site.content import publishable_models
 from psm_site.models import ChangeNote, Publishable
 from psm_site.permissions import SecondFactorRequired, needs_second_factor_for, staff_may
+from psm_site.revisions import draft_for_preview, revision_for
 
 FIRST_PUBLISHED_NOTE = "First published."
 
@@ -64,9 +65,10 @@ def add_change_note(item: Publishable, *, note: str, when=None) -> ChangeNote:
 def get_for_request(request, queryset, **lookup):
     """The published object for the public, or any object for staff who may preview it.
 
-    Returns (object, is_preview). Staff previews of drafts are never cached. Preview needs both
-    factors (psm_site.permissions.is_verified_staff): a password-only staff session asking for
-    what is not published is sent to the two-factor page, never shown the draft.
+    Returns (object, is_preview). Staff previews of drafts are never cached. A published item
+    with a draft revision (psm_site/revisions.py) is shown to staff as that revision. Preview
+    needs both factors (psm_site.permissions.is_verified_staff): a password-only staff session
+    asking for a draft, or a page with a draft revision, is sent to the two-factor page.
     """
     model = queryset.model
     opts = model._meta
@@ -76,15 +78,19 @@ def get_for_request(request, queryset, **lookup):
             item = queryset.get(**lookup)
         except (model.DoesNotExist, ValueError):
             raise Http404(f"No {opts.verbose_name} found.") from None
-        if not item.is_published:
+        is_preview = draft_for_preview(request, item) is not None or not item.is_published
+        if is_preview:
             request.preview_item = item  # the preview banner links to its edit page
-        return item, not item.is_published
+        return item, is_preview
     try:
-        return queryset.published().get(**lookup), False
+        item = queryset.published().get(**lookup)
     except (model.DoesNotExist, ValueError):
         if needs_second_factor_for(request, permission):
             raise SecondFactorRequired from None
         raise Http404(f"No {opts.verbose_name} found.") from None
+    if needs_second_factor_for(request, permission) and revision_for(item) is not None:
+        raise SecondFactorRequired
+    return item, False
 
 
 def preview_aware(response, is_preview):

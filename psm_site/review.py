@@ -1,11 +1,12 @@
 """Review before publishing: an editor submits an item, a publisher approves it or sends it back.
 
 Each step is a ReviewRequest row (shown in the item's History); publishers are emailed when an
-item is submitted, if the site can send email.
+item is submitted, and the editor when it is approved or sent back, if the site can send email.
 """
 
 import logging
 import smtplib
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -62,38 +63,68 @@ def submit_for_review(item, *, user, message: str, change_url: str = "") -> tupl
             + (f"Their message:\n{review.message}\n\n" if review.message else "")
             + (f"Review it here: {change_url}\n" if change_url else "")
         )
-        try:
-            send_mail(f"Waiting for review: {item}", body, None, recipients)
-            emailed = True
-        except (OSError, smtplib.SMTPException):
-            logger.warning("Review email not sent: the mail server could not be reached.")
+        emailed = _send(f"Waiting for review: {item}", body, recipients)
     return review, emailed
 
 
+def _send(subject, body, recipients) -> bool:
+    try:
+        send_mail(subject, body, None, recipients)
+    except (OSError, smtplib.SMTPException):
+        logger.warning("Review email not sent: the mail server could not be reached.")
+        return False
+    return True
+
+
+def tell_editor(review: ReviewRequest, *, change_url: str = "") -> bool:
+    """Email the editor who asked for the review what the publisher decided (if they have an address)."""
+    editor = review.requested_by
+    if editor is None or not editor.email:
+        return False
+    decided = "approved and published" if review.state == ReviewRequest.State.APPROVED else "sent back to you"
+    decider = review.decided_by
+    publisher = (decider.get_full_name() or decider.get_username()) if decider else "A publisher"
+    body = (
+        f"{publisher} {decided.replace(' to you', '')} ‘{review.item_title}’.\n\n"
+        + (f"Their comment:\n{review.comment}\n\n" if review.comment else "")
+        + (f"Open it here: {change_url}\n" if change_url else "")
+    )
+    subject = (
+        "Approved: " if review.state == ReviewRequest.State.APPROVED else "Sent back to you: "
+    ) + review.item_title
+    return _send(subject, body, [editor.email])
+
+
+def _decide(review: ReviewRequest, state, *, user, comment: str, change_url: str) -> None:
+    review.state, review.decided_by, review.decided_at, review.comment = state, user, timezone.now(), comment.strip()
+    review.save()
+    tell_editor(review, change_url=change_url)
+
+
 @transaction.atomic
-def approve(review: ReviewRequest, *, user, comment: str = "") -> None:
-    """Publish the item (its first publication, or a change already saved) and close the request."""
+def approve(review: ReviewRequest, *, user, comment: str = "", change_url: str = "") -> None:
+    """Publish the item (its first publication; a draft revision is applied by its admin first)
+    and close the request."""
     item = review.item
     if not item.is_published:
         publish(item)
-    review.state, review.decided_by, review.decided_at, review.comment = (
-        ReviewRequest.State.APPROVED,
-        user,
-        timezone.now(),
-        comment.strip(),
-    )
-    review.save()
+    _decide(review, ReviewRequest.State.APPROVED, user=user, comment=comment, change_url=change_url)
 
 
 @transaction.atomic
-def send_back(review: ReviewRequest, *, user, comment: str) -> None:
-    review.state, review.decided_by, review.decided_at, review.comment = (
-        ReviewRequest.State.SENT_BACK,
-        user,
-        timezone.now(),
-        comment.strip(),
+def send_back(review: ReviewRequest, *, user, comment: str, change_url: str = "") -> None:
+    _decide(review, ReviewRequest.State.SENT_BACK, user=user, comment=comment, change_url=change_url)
+
+
+def decided_for(user, *, days: int = 30):
+    """The user's own review requests decided in the last `days` days, newest first, for their admin home."""
+    since = timezone.now() - timedelta(days=days)
+    return (
+        ReviewRequest.objects.filter(requested_by=user, decided_at__gte=since)
+        .exclude(state=ReviewRequest.State.WAITING)
+        .select_related("content_type", "decided_by")
+        .order_by("-decided_at")
     )
-    review.save()
 
 
 def last_decision(item) -> ReviewRequest | None:

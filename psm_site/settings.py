@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "psm_site.middleware.StaffSessionMiddleware",
+    "psm_site.cache.StaffMarkerMiddleware",  # a signed-in browser skips the page cache (psm_site/cache.py)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -170,15 +171,31 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Local memory by default (one process); Redis when REDIS_URL is set, shared by every worker and
 # server, so rate limits hold across them.
 REDIS_URL = env_str("REDIS_URL")
+# Seconds to connect to Redis or wait for its answer. The cache only makes pages faster: a request
+# that cannot reach it goes on without it (psm_site/cache_outage.py), so the wait is short.
+REDIS_TIMEOUT = env_float("REDIS_TIMEOUT", 0.25)
 CACHES = {
     "default": (
-        {"BACKEND": "psm_site.redis_cache.KeptClientRedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "psm"}
+        {
+            "BACKEND": "psm_site.redis_cache.KeptClientRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "psm",
+            # Passed to redis-py's connection pool (public options of Django's backend).
+            "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
-# How many gunicorn workers run (gunicorn reads the same variable); a deploy check warns when
-# several share a local-memory cache.
+# Whether every process that changes content (web workers, the task worker, management commands)
+# shares this cache. With Redis it does. With local memory (`make run`) each process has its own,
+# so the page cache reads its generation from the content-version row at each request (one query)
+# and a change made by the worker or a command shows at the next request (psm_site/cache.py).
+PAGE_CACHE_SHARED = env_bool("PAGE_CACHE_SHARED", bool(REDIS_URL))
+# gunicorn workers per app server, counted as gunicorn is started: deploy/gunicorn.conf.py (make
+# prod) reads GUNICORN_WORKERS, 2 unless set; ./gunicorn.conf.py leaves gunicorn to read
+# WEB_CONCURRENCY, 1 unless set. The deploy check (psm_site/checks.py) counts the larger.
+GUNICORN_WORKERS = env_int("GUNICORN_WORKERS", 2)
 WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", 1)
 
 # Rate limits, counted per client address in the cache (psm_site/limits.py). The address is the

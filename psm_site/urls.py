@@ -26,7 +26,7 @@ urlpatterns = [
     path("feedback/", views.feedback_useful, name="feedback-useful"),
     path("feedback/problem/", views.feedback_problem, name="feedback-problem"),
     path("feedback/thanks/", views.feedback_thanks, name="feedback-thanks"),
-    path("sitemap.xml", public_page(sitemap_xml), name="sitemap"),
+    path("sitemap.xml", public_page(sitemap_xml, params=["p"]), name="sitemap"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("favicon.ico", views.favicon),

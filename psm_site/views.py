@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from psm_site import outage
+from psm_site import cache_outage, outage
 from psm_site.cache import dated, public_page
 from psm_site.content import public_change_notes
 from psm_site.errors import error_page
@@ -36,8 +36,8 @@ def home(request):
     return render(request, "home.html", {"updates": public_change_notes()[:HOME_UPDATES]})
 
 
-@public_page
-@rate_limit("search", search_limit, methods=("GET", "HEAD"))
+@public_page(params=["q", "page"])
+@rate_limit("search", search_limit, fail_open=True, methods=("GET", "HEAD"))
 def search(request):
     form = SearchForm(request.GET)
     context = {"form": form, "query": "", "page": None}
@@ -53,7 +53,7 @@ def search(request):
     return render(request, "search.html", context)
 
 
-@public_page
+@public_page(params=["page"])
 def updates(request):
     page = get_page_or_404(public_change_notes(), UPDATES_PER_PAGE, request.GET.get("page"))
     links = page_links(page, lambda number: f"?page={number}")
@@ -77,7 +77,7 @@ def _thanks(path):
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
-@rate_limit("feedback", feedback_limit)
+@rate_limit("feedback", feedback_limit, fail_open=True)
 def feedback_useful(request):
     if request.method != "POST":
         # The Yes and No buttons on every page ask for this small form, which carries the CSRF
@@ -98,7 +98,7 @@ def feedback_useful(request):
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
-@rate_limit("feedback", feedback_limit)
+@rate_limit("feedback", feedback_limit, fail_open=True)
 def feedback_problem(request):
     if request.method == "POST":
         form = ProblemForm(request.POST)
@@ -131,13 +131,16 @@ def _safe_path(value):
 @never_cache
 @require_safe
 def healthz(request):
+    """200 while pages can be served, which needs the database but not the cache (pages are served
+    without it, more slowly: psm_site/cache_outage.py); 503 only when the database is down."""
+    cache = "ok" if cache_outage.probe() else "down"
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+        return JsonResponse({"status": "unavailable", "database": "down", "cache": cache}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok", "cache": cache})
 
 
 @cache_control(public=True, max_age=86400)

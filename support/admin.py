@@ -66,8 +66,8 @@ class FundRoundInline(admin.StackedInline):
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
-        if not can_publish(request.user, FundRound):
-            readonly.append("status")
+        if not can_publish(request.user, FundRound) or getattr(request, "psm_revision_layout", False):
+            readonly.append("status")  # a draft revision leaves publishing to the publisher's decision
         return readonly
 
     @admin.display(description="Status today")

@@ -15,7 +15,15 @@ class SupportConfig(AppConfig):
         blocks.register("open_round_banner", open_round_banner)
 
         track_content(self.label)
-        register_boundaries(next_boundary)
+        register_boundaries(
+            next_boundary,
+            fields=[
+                "support.FundRound.opens_at",
+                "support.FundRound.closes_at",
+                "support.Programme.opens_on",
+                "support.Programme.closes_on",
+            ],
+        )
         register(
             "Support programme",
             Programme,

@@ -34,6 +34,13 @@ def _no_idle_sign_out(settings):
 
 
 @pytest.fixture(autouse=True)
+def _one_process_shares_its_cache(settings):
+    """The test client and the code it changes content with are one process: its local-memory
+    cache is every process's cache (tests/site/test_caching.py turns this off to check the rest)."""
+    settings.PAGE_CACHE_SHARED = True
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: rolled-back tests reuse content version numbers."""
     cache.clear()

@@ -7,6 +7,7 @@ from django.utils import timezone
 from psm_site.content import publishable_models
 from psm_site.models import ReviewRequest
 from psm_site.publishing import can_publish
+from psm_site.review import decided_for
 
 register = template.Library()
 
@@ -33,6 +34,29 @@ def waiting_for_review(user):
                 }
             )
     return rows
+
+
+@register.simple_tag
+def decided_reviews(user):
+    """The user's own requests a publisher has decided lately: (sent back, approved) rows."""
+    sent_back, approved, seen = [], [], set()
+    latest = {}  # an item sent back and submitted again is no longer 'sent back'
+    for content_type_id, object_id, requested_at in ReviewRequest.objects.filter(requested_by=user).values_list(
+        "content_type_id", "object_id", "requested_at"
+    ):
+        key = (content_type_id, object_id)
+        latest[key] = max(latest.get(key, requested_at), requested_at)
+    for review in decided_for(user):
+        key = (review.content_type_id, review.object_id)
+        if review.state == ReviewRequest.State.SENT_BACK and (key in seen or latest[key] > review.requested_at):
+            continue
+        seen.add(key)
+        model = review.content_type.model_class()
+        if model is None:
+            continue
+        row = {"review": review, "url": change_url(model, review.object_id), "kind": model._meta.verbose_name}
+        (approved if review.state == ReviewRequest.State.APPROVED else sent_back).append(row)
+    return {"sent_back": sent_back, "approved": approved}
 
 
 @register.simple_tag

@@ -184,7 +184,10 @@ def test_a_guides_history_shows_its_parts_with_diffs_and_major_minor(publisher_c
     assert "Major change: Clarified who owns a mutual." in text
     assert "Criterion: has left the public sector" in text and "Benefit" in text
     assert str(publisher) in text
-    assert section.history.latest().history_change_reason == "Major change: Clarified who owns a mutual."
+    assert (
+        section.history.latest().history_change_reason
+        == "Major change: Clarified who owns a mutual. (saved straight to live by a publisher)"
+    )
 
 
 # --- Redirects, 403, labels, banner, attachments ----------------------------------------------

@@ -4,9 +4,11 @@ import csv
 import gzip
 import io
 import json
+import re
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -76,6 +78,42 @@ def test_staff_and_previews_are_private_and_never_touch_the_cache(client, editor
     Mutual.objects.filter(pk=live.pk).update(summary="Changed again.")
     assert "Changed quietly." in Client().get(live.get_absolute_url()).text  # the visitor's copy is cached
     assert "Changed again." in editor_client.get(live.get_absolute_url()).text  # staff never read it
+
+
+def test_a_cookie_that_is_not_a_signed_in_staff_session_does_not_skip_the_cache(client):
+    make_mutual(name="Cookie Mutual")
+    client.get(LIST)
+    stranger = Client(headers={"cookie": "sessionid=made-up; psm_staff=forged"})
+    assert stranger.get(LIST)["X-Cache"] == "hit"
+
+
+def test_sign_in_sets_the_staff_marker_and_sign_out_clears_it(client, editor, settings):
+    settings.ADMIN_TWO_FACTOR = False
+    make_mutual(name="Marker Mutual")
+    client.get(LIST)  # cached for visitors
+    signed_in = client.post(reverse("admin:login"), {"username": "editor", "password": "a-long-test-password"})
+    assert signed_in.status_code == 302 and signed_in.cookies[page_cache.STAFF_MARKER_COOKIE].value
+    staff_view = client.get(LIST)
+    assert "X-Cache" not in staff_view and "no-store" in staff_view["Cache-Control"]
+    signed_out = client.post(reverse("admin:logout"))
+    assert signed_out.cookies[page_cache.STAFF_MARKER_COOKIE].value == ""  # deleted
+    assert client.get(LIST)["X-Cache"] == "hit"
+
+
+def test_unknown_parameters_neither_make_entries_nor_change_the_page(client):
+    make_mutual(name="Parameter Mutual")
+    first = client.get(LIST + "?sector=health&status=all")
+    other = client.get(LIST + "?utm_source=1&status=all&sector=health")
+    assert other["X-Cache"] == "hit" and other["ETag"] == first["ETag"]
+    without_nonce = re.compile(rb'nonce="[^"]*"')
+    assert without_nonce.sub(b"", other.content) == without_nonce.sub(b"", first.content)
+    geojson = reverse("mutuals:mutuals-geojson")
+    client.get(geojson)
+    for number in range(3):
+        extra = client.get(f"{geojson}?x={number}")
+        assert extra["X-Cache"] == "hit"
+    search = client.get(reverse("search"), {"q": "parameter", "utm_campaign": "<b>x</b>"})
+    assert "utm_campaign" not in search.text
 
 
 def test_admin_is_private(editor_client):
@@ -182,16 +220,49 @@ def test_a_scheduled_boundary_moves_the_version(client, frozen, monkeypatch):
     assert page_cache.current_version().number == first.number + 1
 
 
-def test_a_change_retires_cached_pages_again_when_it_commits(client, django_capture_on_commit_callbacks):
-    """Once inside the change's transaction (its own requests see it) and once at commit: a page
-    another worker rendered meanwhile, from the data before the commit, is never served after it."""
-    with django_capture_on_commit_callbacks() as callbacks:
-        page_cache.bump()
-    during = page_cache.generation()
-    assert callbacks, "the commit replaces the generation"
+def test_a_transaction_moves_the_version_once_at_commit(client, django_capture_on_commit_callbacks):
+    """Many rows in one transaction: one callback; the version row and the shared generation stay
+    put until the commit (no row lock held through an import), then move once."""
+    from django.db import transaction
+
+    start, shared = ContentVersion.objects.get().number, cache.get(page_cache.GENERATION_KEY)
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        for number in range(5):
+            make_mutual(name=f"Batch Mutual {number}")
+        assert ContentVersion.objects.get().number == start
+        assert cache.get(page_cache.GENERATION_KEY) == shared
+    assert len([c for c in callbacks if isinstance(c, page_cache._Commit)]) == 1
     for callback in callbacks:
         callback()
-    assert page_cache.generation() != during
+    assert ContentVersion.objects.get().number == start + 1
+    assert cache.get(page_cache.GENERATION_KEY) != shared
+
+
+def test_the_changers_own_requests_see_the_change_before_its_commit(client):
+    """The test's transaction never commits: its client stands for the changer's own requests."""
+    mutual = make_mutual(name="Before Commit")
+    first = client.get(LIST)
+    assert "Before Commit" in first.text
+    mutual.name = "Renamed Before Commit"
+    mutual.save()
+    again = client.get(LIST, headers={"if-none-match": first["ETag"]})
+    assert again.status_code == 200 and "Renamed Before Commit" in again.text
+
+
+def test_a_rolled_back_transaction_changes_nothing():
+    from django.db import transaction
+
+    page_cache.version_now()
+    start, shared = ContentVersion.objects.get().number, cache.get(page_cache.GENERATION_KEY)
+    outside = page_cache.generation()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        make_mutual(name="Rolled Back")
+        assert page_cache.generation() != outside  # its own requests would see the change
+        raise RuntimeError
+    assert ContentVersion.objects.get().number == start
+    assert ContentVersion.objects.count() == 1
+    assert cache.get(page_cache.GENERATION_KEY) == shared
+    assert page_cache.generation() == outside
 
 
 def test_a_cached_pages_feedback_journey_still_works(client):
@@ -265,18 +336,6 @@ def test_cache_hits_and_304s_touch_no_database(client, django_assert_num_queries
             assert client.get(url, headers={"if-none-match": etag}).status_code == 304
 
 
-def test_the_content_version_is_one_row_moved_in_the_same_transaction():
-    from django.db import transaction
-
-    start = ContentVersion.objects.get().number
-    with pytest.raises(RuntimeError), transaction.atomic():
-        make_mutual(name="Rolled Back")
-        assert ContentVersion.objects.get().number > start
-        raise RuntimeError
-    assert ContentVersion.objects.get().number == start
-    assert ContentVersion.objects.count() == 1
-
-
 # --- Open data bytes are those of the per-object code this replaced --------------------------------
 
 
@@ -332,3 +391,105 @@ def test_open_data_matches_the_previous_code_at_37_rows(client):
     ]
     compact = client.get(reverse("mutuals:mutuals-geojson")).content
     assert b'", "' not in compact and b"\n" not in compact
+
+
+# --- One cache truth for every process, and every date that changes a page's words ---------------
+
+
+def test_without_a_shared_cache_another_process_change_shows_at_the_next_request(client, settings):
+    """`make run` with `make worker`: local memory per process, so the generation comes from the
+    version row. Here the other process's commit is what it leaves in the database: the row moved,
+    this process's cache untouched."""
+    from django.db.models import F
+
+    settings.PAGE_CACHE_SHARED = False
+    mutual = make_mutual(name="Worker Mutual")
+    client.get(LIST)
+    assert client.get(LIST)["X-Cache"] == "hit"
+    Mutual.objects.filter(pk=mutual.pk).update(name="Imported By The Worker")
+    ContentVersion.objects.filter(pk=1).update(number=F("number") + 1, boundary_known=False)
+    page = client.get(LIST)
+    assert page["X-Cache"] == "miss" and "Imported By The Worker" in page.text
+
+
+def test_a_government_leaving_office_shows_the_history_banner_at_once(client, frozen):
+    """Given an end date of yesterday (a save moves the version), or of tomorrow (a clock boundary)."""
+    from datetime import date
+
+    from psm_site.models import Government
+
+    frozen(uk(2031, 6, 10, 12))
+    banner = "This was published under the"
+    government = Government.objects.create(name="Outgoing government", started_on=date(2030, 1, 1))
+    guide = make_guide(title="Guide under a government", government=government)
+    settle_content_version()
+    assert banner not in client.get(guide.get_absolute_url()).text
+    government.ended_on = date(2031, 6, 9)  # yesterday
+    government.save()
+    assert banner in client.get(guide.get_absolute_url()).text
+
+    other = Government.objects.create(name="Next government", started_on=date(2031, 6, 9))
+    later = make_guide(title="Guide under the next government", slug="next-guide", government=other)
+    other.ended_on = date(2031, 6, 11)  # tomorrow
+    other.save()
+    settle_content_version()
+    assert banner not in client.get(later.get_absolute_url()).text
+    frozen(uk(2031, 6, 11, 0, 0, 1))
+    assert banner in client.get(later.get_absolute_url()).text
+
+
+# Date fields of public content that the pages only print: passing them changes no word. Every
+# other date field must be read by a registered clock boundary (register_boundaries' fields).
+PRINTED_ONLY = {
+    "*.first_published_at": "'Published …': set when published, which moves the version",
+    "psm_site.ChangeNote.changed_at": "the change note's date, printed",
+    "psm_site.ChangeNote.recorded_at": "when the note was entered; feeds print it",
+    "psm_site.Government.started_on": "printed in the admin; in_office reads only ended_on",
+    "psm_site.Page.last_reviewed": "'Last reviewed …', printed",
+    "mutuals.Publication.published_on": "the publication's date, printed",
+    "mutuals.Mutual.status_changed_on": "the day its status changed, printed",
+    "mutuals.Mutual.verified_on": "'Last verified …', printed",
+    "mutuals.ImportedChange.imported_at": "an import's record, printed in the admin",
+    "support.Fund.closed_on": "the day a fund closed for good (closed_for_good says it is), printed",
+    "support.Programme.closed_on": "the day a programme closed for good, printed",
+    "support.Programme.launched_on": "'Launched …', printed",
+}
+
+
+def test_every_date_that_changes_a_pages_words_is_a_registered_clock_boundary():
+    from django.apps import apps
+    from django.db import models
+
+    def listed(label, names):
+        return label in names or "*." + label.rsplit(".", 1)[1] in names
+
+    unclassified = []
+    for model in apps.get_models():
+        if not page_cache._is_content(model):
+            continue
+        for field in model._meta.get_fields():
+            if isinstance(field, models.DateField):  # DateTimeField too
+                label = f"{model._meta.label}.{field.name}"
+                if not (listed(label, page_cache.BOUNDARY_FIELDS) or listed(label, PRINTED_ONLY)):
+                    unclassified.append(label)
+    assert not unclassified, (
+        "Date fields of public content that are neither read by a registered clock boundary "
+        f"(register_boundaries(..., fields=...)) nor listed in PRINTED_ONLY: {unclassified}"
+    )
+
+
+def test_servers_with_different_names_ports_and_hosts_share_the_release():
+    """The fingerprint in every key and ETag, worked out by two processes as two app servers start:
+    benchmarks/servers.py runs two gunicorns on one Redis (one renders, the other hits)."""
+    import os
+    import subprocess
+    import sys
+
+    script = "import django; django.setup(); from psm_site.cache import release; print(release())"
+    fingerprints = set()
+    for number in (1, 2):
+        env = {**os.environ, "APP_PORT": f"800{number}", "APP_SERVER_NAME": f"app-{number}", "HOSTNAME": f"h{number}"}
+        env["DJANGO_SETTINGS_MODULE"] = "psm_site.settings"
+        out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+        fingerprints.add(out.stdout.strip().splitlines()[-1])
+    assert len(fingerprints) == 1

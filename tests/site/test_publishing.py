@@ -130,29 +130,31 @@ def test_publisher_unpublishes_by_action(publisher_client):
     assert guide.status == "draft"
 
 
-def test_major_change_needs_a_note_and_moves_last_updated(editor_client):
+def test_major_change_needs_a_note_and_moves_last_updated(publisher_client):
+    """A publisher's save goes live (an editor's is a draft revision: tests/site/test_revisions.py)."""
     guide = make_guide(published=True)
-    data = admin_form_data(editor_client.get(_change_url(guide)))
+    data = admin_form_data(publisher_client.get(_change_url(guide)))
     data.update(title="New title", change_type="major", change_note="")
-    response = editor_client.post(_change_url(guide), data)
+    response = publisher_client.post(_change_url(guide), data)
     assert response.status_code == 200
     assert "Write a public change note" in response.text
     guide.refresh_from_db()
     assert guide.title != "New title"
 
     data["change_note"] = "Clarified the title."
-    assert editor_client.post(_change_url(guide), data).status_code == 302
+    assert publisher_client.post(_change_url(guide), data).status_code == 302
     guide.refresh_from_db()
     assert guide.title == "New title"
     assert guide.public_change_notes()[0].note == "Clarified the title."
     assert guide.last_updated_at is not None
 
 
-def test_minor_change_moves_nothing_public(editor_client):
+def test_minor_change_moves_nothing_public(publisher_client):
+    """A publisher's save goes live (an editor's is a draft revision: tests/site/test_revisions.py)."""
     guide = make_guide(published=True)
-    data = admin_form_data(editor_client.get(_change_url(guide)))
+    data = admin_form_data(publisher_client.get(_change_url(guide)))
     data.update(title="Typo fixed", change_type="minor")
-    assert editor_client.post(_change_url(guide), data).status_code == 302
+    assert publisher_client.post(_change_url(guide), data).status_code == 302
     guide.refresh_from_db()
     assert guide.title == "Typo fixed"
     assert ChangeNote.objects.count() == 1  # only 'First published.'

@@ -165,7 +165,7 @@ def _deploy_errors():
 def production(settings):
     settings.SITE_DOMAIN = "mutuals.example.gov.uk"
     settings.ADMIN_TWO_FACTOR = True
-    settings.WEB_CONCURRENCY = 1
+    settings.WEB_CONCURRENCY = settings.GUNICORN_WORKERS = 1
     return settings
 
 
@@ -187,6 +187,8 @@ def test_deploy_check_two_factor_must_be_on(production):
 def test_deploy_check_several_workers_need_a_shared_cache(production):
     production.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     production.WEB_CONCURRENCY = 3
+    assert "psm.E004" in _deploy_errors()
+    production.WEB_CONCURRENCY, production.GUNICORN_WORKERS = 1, 2  # deploy/gunicorn.conf.py's default
     assert "psm.E004" in _deploy_errors()
     production.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://x"}}
     assert "psm.E004" not in _deploy_errors()

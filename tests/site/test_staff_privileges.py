@@ -104,3 +104,19 @@ def test_the_maintenance_bypass_opens_the_admin_only_after_both_factors(two_fact
     verify(editor_client, editor)
     assert editor_client.get(reverse("admin:index")).status_code == 200
     assert editor_client.get(make_guide(published=True).get_absolute_url()).status_code == 503
+
+
+def test_a_password_alone_never_sees_a_draft_revision(settings, editor):
+    """Saved without two-factor (as tests run), then opened by a password-only session."""
+    from mutuals.models import GuideSection
+    from tests.site.test_revisions import client_for, editor_saves_section
+
+    live = make_guide(title="What a mutual is", summary="The basics.")
+    GuideSection.objects.create(guide=live, heading="Ownership", body="Staff run it.")
+    editor_saves_section(editor, live, "Staff own and run it.")
+    settings.ADMIN_TWO_FACTOR = True
+    password_only = client_for(editor)
+    response = password_only.get(live.get_absolute_url())
+    assert response.status_code == 302 and response["Location"].startswith(reverse("admin:two-factor"))
+    verify(password_only, editor)
+    assert "Staff own and run it." in password_only.get(live.get_absolute_url()).text

@@ -183,6 +183,12 @@ def test_done_when_an_editor_adds_a_round_opening_tomorrow(editor, publisher, cl
     data.update({"rounds-0-closes_at_0": "30/06/2026", "rounds-0-closes_at_1": "17:00"})
     response = editor_client.post(url, data)
     assert response.status_code == 302, response.context["errors"]
+    # The fund is live, so the editor's save is a draft revision until a publisher approves it.
+    assert not FundRound.objects.filter(fund=fund).exists()
+    review = reverse("admin:support_fund_review", args=[fund.pk])
+    editor_client.post(review, {"message": "Round 1 announced."})
+    response = _client(publisher).post(review, {"decision": "approve", "change_type": "minor"})
+    assert response.status_code == 302
     fund_round = FundRound.objects.get(fund=fund)
 
     # The editor sees it as upcoming, in the round list and on the fund's own admin page.

@@ -20,6 +20,8 @@ class Command(BaseCommand):
             user, created = User.objects.get_or_create(username=username, defaults={"is_staff": True})
             if created:
                 user.set_password(DEMO_PASSWORD)
-                user.save()
+            if not user.email:  # review emails go here (example.com never receives mail)
+                user.email = f"{username}@example.com"
+            user.save()
             user.groups.add(Group.objects.get(name=group_name))
         self.stdout.write(f"Demo accounts ready: {', '.join(DEMO_USERS)} (password: {DEMO_PASSWORD}).")
