@@ -50,7 +50,7 @@ def test_gzip_q0_gets_no_gzip_from_the_view_or_the_cache(client, url):
 @pytest.mark.parametrize("host", ["10.0.3.7", "10.0.3.7:8001", "[::1]:8001", "lb-probe.internal", "evil.example"])
 def test_healthz_answers_any_host(client, host):
     response = client.get("/healthz", HTTP_HOST=host)
-    assert response.status_code == 200 and response.json() == {"status": "ok", "database": "ok"}
+    assert response.status_code == 200 and response.json()["status"] == "ok"
     if host in ("10.0.3.7", "evil.example"):
         assert client.get("/research/", HTTP_HOST=host).status_code == 400  # every other page checks the Host
 
