@@ -8,7 +8,7 @@ PORT ?= 8000
 CSS := static/build/css/psm.css static/build/css/psm-gds.css
 
 .DEFAULT_GOAL := help
-.PHONY: help run worker test test-fast lint bench collectstatic clean prod prod-stop backup restore fuzz audit
+.PHONY: help run worker test test-fast lint bench collectstatic clean prod prod-stop deploy backup restore fuzz audit
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -38,9 +38,14 @@ run: $(VENV)/.runtime $(CSS) ## Install, migrate, load fixtures/ (first time onl
 	DJANGO_DEBUG=on $(PY) manage.py create_demo_users
 	DJANGO_DEBUG=on $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-worker: $(VENV)/.runtime ## Beside `make run`: the task worker and the alerts clock (emails print here unless EMAIL_HOST is set)
-	DJANGO_DEBUG=on $(PY) manage.py alerts_clock --every 120 & clock=$$!; trap "kill $$clock" EXIT INT TERM; \
-	DJANGO_DEBUG=on $(PY) manage.py db_worker --no-reload
+ALERTS_CLOCK_SECONDS ?= 120
+export ALERTS_CLOCK_SECONDS
+
+# deploy/keep-running starts each again within seconds if it stops (a crash, a kill).
+worker: $(VENV)/.runtime ## Beside `make run`: the task worker and the alerts clock, restarted if they stop (emails print here unless EMAIL_HOST is set)
+	DJANGO_DEBUG=on deploy/keep-running $(PY) manage.py alerts_clock --every $(ALERTS_CLOCK_SECONDS) & clock=$$!; \
+	trap "kill $$clock" EXIT INT TERM; \
+	DJANGO_DEBUG=on deploy/keep-running $(PY) manage.py db_worker --no-reload
 
 test: $(VENV)/.dev $(CSS) ## Install test tools and run the whole suite (browser tests need Debian's chromium)
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -60,8 +65,11 @@ bench: $(VENV)/.dev $(CSS) ## Measure the site at 37, 110 and 5,000 mutuals; ARG
 
 # The production stack on this machine (deploy/prod): nginx on PROD_PORT in front of one gunicorn
 # app server per port in APP_PORTS, PostgreSQL (DATABASE_URL), Redis (REDIS_URL), a task worker.
-prod: $(VENV)/.runtime $(CSS) ## Start nginx, app servers, task worker (and PostgreSQL, Redis if down); migrate, collectstatic
+prod: $(VENV)/.runtime $(CSS) ## Start nginx, app servers, task worker (and PostgreSQL, Redis if down; the role and database if missing); migrate, collectstatic
 	deploy/prod up
+
+deploy: $(VENV)/.runtime $(CSS) ## Roll the code on disk out to the running stack: migrate, collectstatic, one app server at a time, no request refused
+	deploy/prod deploy
 
 prod-stop: ## Stop what `make prod` started, nothing else
 	deploy/prod down

@@ -108,6 +108,8 @@ def main():
         "REDIS_URL": f"redis://127.0.0.1:{args.redis_port}/0",
         "PYTHONPATH": str(ROOT),
         "GUNICORN_WORKERS": "1",
+        # No warm-up request at boot (deploy/gunicorn.conf.py): server A's first request must render.
+        "APP_WARM_UP": "off",
     }
     if not args.keep:
         print("Preparing: wiping, migrating and seeding the database, collecting static files ...", flush=True)

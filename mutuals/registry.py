@@ -11,8 +11,9 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.urls import reverse
 
-from mutuals.models import Mutual, Region, Sector
-from psm_site import cache_outage
+from mutuals.models import Mutual, Region, Sector, region_in_sentence
+from psm_site import cache_outage, personal_data
+from psm_site.blocks import per_generation
 from psm_site.cache import generation
 from psm_site.spreadsheets import QUOTE, safe_rows
 
@@ -23,8 +24,11 @@ LICENCE = {
 
 
 def live_count():
-    """Published mutuals still trading: the one figure the home page, the explainer and the statistics show."""
-    return Mutual.objects.published().live().count()
+    """Published mutuals still trading: the one figure the home page, the explainer and the statistics show.
+
+    Counted once per content generation (psm_site/blocks.py), not on every page drawn.
+    """
+    return per_generation("live_mutual_count", lambda: Mutual.objects.published().live().count())
 
 
 # Open-data columns, in order, with what each holds (shown on the 'About this data' page).
@@ -238,16 +242,16 @@ def compact_points(queryset):
 
 
 def map_summary(by_region):
-    """The map's text summary from [(region name, count)]: '34 mutuals in 9 regions; most in North West'."""
+    """The map's text summary from [(region name, count)]: '34 mutuals in 9 regions; most in the North West'."""
     by_region = [(name, count) for name, count in by_region if count]
     total = sum(count for _, count in by_region)
     if not total:
         return "No mutuals match these filters, so the map shows none."
     mutuals = f"{total:,} mutual{'s' if total != 1 else ''}"
     if len(by_region) == 1:
-        return f"{mutuals}, all in {by_region[0][0]}."
+        return f"{mutuals}, all in {region_in_sentence(by_region[0][0])}."
     most = max(count for _, count in by_region)
-    leaders = sorted(name for name, count in by_region if count == most)
+    leaders = [region_in_sentence(name) for name in sorted(name for name, count in by_region if count == most)]
     names = " and ".join([", ".join(leaders[:-1]), leaders[-1]] if len(leaders) > 1 else leaders)
     return f"{mutuals} in {len(by_region)} regions; most in {names}."
 
@@ -298,3 +302,6 @@ def coverage():
     for region in regions:
         region["count"] = region_totals.get(region["id"], 0)
     return {"regions": regions, "rows": rows, "total": sum(region_totals.values())}
+
+
+personal_data.register_cache_use("mutuals.registry", "")  # the map's points, by filter query: nothing about a person

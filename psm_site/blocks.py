@@ -4,11 +4,21 @@ open-round banner on the home page and in the explainer.
 The owning app registers a function by name in its apps.py (as for psm_site/search.py); a template
 shows it with `{% from_app "name" %}` (or `{% from_app "name" as value %}` for a value), so neither
 the base nor the other app imports it. A name nobody registered is a mistake and fails loudly.
+
+Each value is worked out once per content generation in each process (`per_generation`): the same
+for every visitor until something is saved or a clock boundary passes (psm_site/cache.py), so
+drawing a page no longer costs their queries (two of the explainer's nine).
 """
 
 from collections.abc import Callable
 
+from django.conf import settings
+
+from psm_site.cache import version_now
+
 _providers: dict[str, Callable[[], object]] = {}
+_kept: dict[tuple, object] = {}  # (name, generation, next clock boundary) -> value
+KEPT_AT_MOST = 64  # a few names, each for the current generation (older ones are never asked for again)
 
 
 def register(name: str, provider: Callable[[], object]) -> None:
@@ -21,4 +31,24 @@ def provide(name: str) -> object:
         provider = _providers[name]
     except KeyError:
         raise LookupError(f"No app registered {name!r} (see psm_site/blocks.py)") from None
-    return provider()
+    return per_generation(name, provider)
+
+
+def per_generation(name: str, compute: Callable[[], object]) -> object:
+    """`compute()`, worked out again only when the content generation has moved since this process
+    last did: every save of public content and every clock boundary (a round opening, closing
+    soon or closing; a scheduled publication) moves it.
+
+    Only with a shared cache (Redis), where asking the generation is one round trip to it. A process
+    with a cache of its own reads the generation from the database (PAGE_CACHE_SHARED), which would
+    cost what it saves, so it works the value out each time.
+    """
+    if not settings.PAGE_CACHE_SHARED:
+        return compute()
+    token, version = version_now()
+    key = (name, token, version.next_boundary)  # a boundary may pass without a new generation
+    if key not in _kept:
+        if len(_kept) >= KEPT_AT_MOST:
+            _kept.clear()
+        _kept[key] = compute()
+    return _kept[key]

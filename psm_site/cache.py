@@ -22,11 +22,9 @@ than counting means concurrent changes cannot leave an older token behind: any t
 after a commit is one no page was rendered under.
 """
 
-import base64
 import hashlib
 import math
 import os
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache as once
@@ -59,7 +57,6 @@ from psm_site.gzip import accepts_gzip
 BOUNDARY_SOURCES = []  # callables: now -> the next moment a public page changes by the clock, or None
 BOUNDARY_FIELDS = set()  # the date fields those callables read (see register_boundaries)
 CONTENT_APPS = {}  # app label -> names of its models that are not public content
-NONCE_PLACEHOLDER = "psm-csp-nonce-placeholder"
 # Headers worked out again for every response served from the cache.
 PER_RESPONSE_HEADERS = {"set-cookie", "content-length", "date", "cache-control", "etag", "last-modified", "expires"}
 
@@ -461,8 +458,8 @@ class PageCacheMiddleware:
 
     Placed just inside WhiteNoise. Only for GET and HEAD of a `public_page` view, without a session
     cookie (staff always have one): anything else passes through. A miss goes down the stack; when
-    the view marked the response cacheable, its final headers and body are kept, the CSP nonce
-    replaced by a placeholder that each hit fills with a fresh nonce.
+    the view marked the response cacheable, its final headers and body are kept and served as they are
+    (the Content Security Policy has no nonce, so a page is the same for every visitor).
     """
 
     def __init__(self, get_response):
@@ -622,29 +619,18 @@ def _public(response, version, now, etag, last_modified):
 
 
 def _store(response, found, plan):
-    nonce = re.search(r"'nonce-([^']+)'", response.get("Content-Security-Policy", ""))
-    nonce = nonce.group(1) if nonce else None
-    headers = [
-        (name, value.replace(nonce, NONCE_PLACEHOLDER) if nonce else value)
-        for name, value in response.items()
-        if name.lower() not in PER_RESPONSE_HEADERS
-    ]
+    headers = [(name, value) for name, value in response.items() if name.lower() not in PER_RESPONSE_HEADERS]
 
     def save(content):
-        # A cached page must not repeat one visitor's CSP nonce: keep a placeholder, fill it per response.
-        if nonce:
-            content = content.replace(nonce.encode(), NONCE_PLACEHOLDER.encode())
-        # A file with no nonce (open data, map points, the sitemap) is kept compressed for the clients
-        # that take gzip, so a hit does not compress megabytes again. GZipMiddleware, outside this one,
-        # compresses pages per response, as a fresh nonce must go into each. Its random padding
-        # against BREACH is left out: these files hold no secret.
-        gzipped = not nonce and found.takes_gzip and len(content) >= 200
+        # Kept compressed for the clients that take gzip, so a hit does not compress it again: with no
+        # CSP nonce, a page is the same bytes for every visitor, like the data files. Its random
+        # padding against BREACH is left out: a cached response holds no secret (no cookie, no token).
+        gzipped = found.takes_gzip and len(content) >= 200
         entry = {
             "headers": [*headers, ("Content-Encoding", "gzip")] if gzipped else headers,
             "content": compress_string(content) if gzipped else content,
             "gzip": gzipped,
             "last_modified": plan["last_modified"],
-            "nonce": bool(nonce),
             "generation": found.generation,
         }
         if not found.generation.startswith(DATABASE_GENERATION):  # the cache was down at the lookup
@@ -671,10 +657,6 @@ def _serve(entry, request, version, now, etag):
     response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if response is None:
         content, headers = entry["content"], entry["headers"]
-        if entry["nonce"]:  # a page with inline scripts or styles: a fresh nonce (data files have none)
-            nonce = base64.b64encode(os.urandom(16)).decode("ascii")
-            content = content.replace(NONCE_PLACEHOLDER.encode(), nonce.encode())
-            headers = [(name, value.replace(NONCE_PLACEHOLDER, nonce)) for name, value in headers]
         response = HttpResponse(b"" if request.method == "HEAD" else content)
         for name, value in headers:
             response[name] = value

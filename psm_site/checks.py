@@ -47,8 +47,8 @@ def two_factor_is_on(app_configs, **kwargs):
 
 def gunicorn_workers():
     """Workers per app server as gunicorn starts them: deploy/gunicorn.conf.py from GUNICORN_WORKERS,
-    ./gunicorn.conf.py from WEB_CONCURRENCY (gunicorn's own variable). Which file is used is not
-    known here, so the larger counts."""
+    gunicorn started without that file from WEB_CONCURRENCY (its own variable). How it was started
+    is not known here, so the larger counts."""
     return max(settings.GUNICORN_WORKERS, settings.WEB_CONCURRENCY)
 
 
@@ -66,4 +66,19 @@ def shared_cache_for_several_workers(app_configs, **kwargs):
             hint="Set REDIS_URL so every worker shares one cache, or set both to 1.",
             id="psm.E004",
         )
+    ]
+
+
+@register(Tags.security, deploy=True)
+def department_facts_are_set(app_configs, **kwargs):
+    """The privacy notice must not go live saying a fact only the department can supply is missing."""
+    from psm_site.personal_data import missing_facts
+
+    return [
+        Error(
+            f"{setting} is not set: the privacy notice says {what} is not yet recorded.",
+            hint=f"Set {setting} in the environment (see .env.example and README, 'Statutory pages').",
+            id="psm.E005",
+        )
+        for setting, what in missing_facts()
     ]

@@ -2,7 +2,7 @@
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F, Q
+from django.db.models import Q
 from django.urls import reverse
 
 from psm_site.models import ChangeNote, Publishable
@@ -23,16 +23,13 @@ def models_with_pages():
 
 
 def public_change_notes(app_label=None):
-    """Change notes of published items only, newest first, with their items prefetched."""
+    """Change notes of published items only, newest first in their real order (an undated note
+    between its dated neighbours: ChangeNote.objects.in_real_order), with their items prefetched."""
     condition = Q(pk__in=[])
     for model in publishable_models(app_label):
         content_type = ContentType.objects.get_for_model(model)
         condition |= Q(content_type=content_type, object_id__in=model.objects.public().values("pk"))
-    return (
-        ChangeNote.objects.filter(condition)
-        .order_by(F("changed_at").desc(nulls_last=True), "-pk")
-        .prefetch_related("item")
-    )
+    return ChangeNote.objects.filter(condition).in_real_order().prefetch_related("item")
 
 
 SLUG_PLACEHOLDER = "psm-slug-placeholder"

@@ -7,12 +7,12 @@ import ipaddress
 import os
 import secrets
 import socket
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
-from csp.constants import NONCE, NONE, SELF
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -135,7 +135,6 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "csp.context_processors.nonce",
                 "psm_site.context_processors.site",
             ],
         },
@@ -160,6 +159,18 @@ DATABASES = {
 # server can take many seconds); tests/site/test_outage.py sets production's values.
 DATABASE_CONNECT_TIMEOUT = env_float("DATABASE_CONNECT_TIMEOUT", 5.0 if TESTING else 1.0)
 DATABASE_STATEMENT_TIMEOUT = env_float("DATABASE_STATEMENT_TIMEOUT", 0 if TESTING else 1.0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server, the task worker and the alerts clock write to the one file at once. WAL lets
+    # pages read while another process writes; BEGIN IMMEDIATE takes the write lock when a
+    # transaction starts, so a writer waits its turn (up to SQLITE_BUSY_SECONDS) instead of failing
+    # with "database is locked" when a read lock cannot be upgraded.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env_float("SQLITE_BUSY_SECONDS", 30.0),
+        }
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "psm_site.postgresql"
     # QuerySet.iterator() (which every form's model choices use) would open a server-side cursor
@@ -193,8 +204,8 @@ CACHES = {
 # and a change made by the worker or a command shows at the next request (psm_site/cache.py).
 PAGE_CACHE_SHARED = env_bool("PAGE_CACHE_SHARED", bool(REDIS_URL))
 # gunicorn workers per app server, counted as gunicorn is started: deploy/gunicorn.conf.py (make
-# prod) reads GUNICORN_WORKERS, 2 unless set; ./gunicorn.conf.py leaves gunicorn to read
-# WEB_CONCURRENCY, 1 unless set. The deploy check (psm_site/checks.py) counts the larger.
+# prod) reads GUNICORN_WORKERS, 2 unless set; gunicorn started without `-c deploy/gunicorn.conf.py`
+# reads WEB_CONCURRENCY itself, 1 unless set. The deploy check (psm_site/checks.py) counts the larger.
 GUNICORN_WORKERS = env_int("GUNICORN_WORKERS", 2)
 WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", 1)
 
@@ -227,6 +238,8 @@ ADMIN_IDLE_MINUTES = env_int("ADMIN_IDLE_MINUTES", 30)
 
 # Admin imports of more rows than this are checked and imported by the task worker.
 IMPORT_IN_BACKGROUND_ROWS = env_int("IMPORT_IN_BACKGROUND_ROWS", 1000)
+# On SQLite (one writer at a time) a checked import is written this many rows per transaction.
+IMPORT_SQLITE_PART_ROWS = env_int("IMPORT_SQLITE_PART_ROWS", 100)
 
 # Work that must not run inside a request (large imports, email alerts) goes to the task worker,
 # `manage.py db_worker`, through the database (django-tasks; Django 6's own tasks framework).
@@ -302,6 +315,10 @@ FEEDBACK_RETENTION_DAYS = env_int("FEEDBACK_RETENTION_DAYS", None)  # `manage.py
 SERVER_LOG_RETENTION_DAYS = env_int("SERVER_LOG_RETENTION_DAYS", None)
 STAFF_ACCOUNT_RETENTION_DAYS = env_int("STAFF_ACCOUNT_RETENTION_DAYS", None)
 
+# The day the site went live (YYYY-MM-DD), empty until it has. Registry pages say 'Added to this
+# site' only from then: before go-live their first publication is an import day nobody saw.
+SITE_LIVE_ON = date.fromisoformat(env_str("SITE_LIVE_ON")) if env_str("SITE_LIVE_ON") else None
+
 # Maps draw England's regions from our own static file (static/geo/england-regions.geojson), so
 # they need nothing from another site. Tiles are an optional layer above the regions: empty (the
 # default) means no tiles and no request to any third party. See README, 'Map tiles'.
@@ -333,11 +350,12 @@ if env_bool("DJANGO_BEHIND_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
-# Content Security Policy without 'unsafe-inline': inline scripts carry a per-request nonce.
+# Content Security Policy without 'unsafe-inline' and without a nonce: every script is a static file
+# (JSON-LD and json_script data are not run), so the policy and a cached page are the same for everyone.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF, NONCE],
+        "script-src": [SELF],
         "style-src": [SELF],
         "img-src": [SELF, "data:", *([MAP_TILE_ORIGIN] if MAP_TILE_ORIGIN else [])],
         "font-src": [SELF],
@@ -435,5 +453,7 @@ else:
 # Email alerts: daily digests go at this UK time, weekly ones on this day (0 = Monday).
 ALERTS_DIGEST_TIME = env_str("ALERTS_DIGEST_TIME", "09:30")
 ALERTS_WEEKLY_DAY = env_int("ALERTS_WEEKLY_DAY", 0)
+# How often the alerts clock runs (deploy/prod's --every); /healthz says "late" after three periods.
+ALERTS_CLOCK_SECONDS = env_int("ALERTS_CLOCK_SECONDS", 120)
 # Subscribe attempts allowed per client per hour.
 ALERTS_SUBSCRIBE_LIMIT = env_int("ALERTS_SUBSCRIBE_LIMIT", 10)

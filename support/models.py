@@ -343,8 +343,8 @@ class FundQuerySet(PublishableQuerySet):
         }[Availability(status)]()
 
     def for_index(self):
-        """Funds on 'What support is available?', with their published rounds."""
-        return self.published().select_related("programme").prefetch_related(rounds_prefetch())
+        """Closed funds on 'What support is available?': names and links only (the status is worked out in SQL)."""
+        return self.published().with_own_pages().select_related("programme")
 
     def with_own_pages(self):
         """Funds with a page of their own (a programme's unnamed funding lives on the programme's page)."""
@@ -548,10 +548,13 @@ class Programme(ClosedForGood, ConstraintErrorsOnFields, Publishable):
         help_text="In whole pounds: 1700000 shows as '£1.7 million'. Leave empty if not announced.",
     )
     launched_on = models.DateField(
-        "launch date", null=True, blank=True, help_text="Leave empty if no day was announced."
+        "announced on",
+        null=True,
+        blank=True,
+        help_text="The day the programme was announced. Leave empty if no day is in the source.",
     )
     launched_text = models.CharField(
-        "launch, when no day was announced",
+        "announced, when no day is in the source",
         max_length=100,
         blank=True,
         help_text="e.g. 'January 2018' or 'early 2018'. Shown instead of a date. Leave empty when the date is known.",

@@ -25,6 +25,8 @@ def test_guide_renders_with_govuk_styles_and_no_console_errors(live_server, page
     style = h1.evaluate("e => [getComputedStyle(e).fontFamily, getComputedStyle(e).fontWeight]")
     assert style[0].lower().startswith("arial") and style[1] == "700"
     assert page.evaluate("document.body.classList.contains('govuk-frontend-supported')")
+    # GOV.UK Frontend started (static/js/govuk-start.js): each component marks its root once set up.
+    page.wait_for_selector('[data-module="govuk-skip-link"][data-govuk-skip-link-init]', state="attached")
     page.wait_for_load_state("networkidle")
     assert problems == []
 

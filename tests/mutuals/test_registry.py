@@ -190,7 +190,7 @@ def test_detail_page_shows_identifiers_json_ld_and_closed_state(client, registry
     assert "https://find-and-update.company-information.service.gov.uk/company/05555555" in html
     assert "This mutual no longer trades" in html
     assert '<script type="application/ld+json"' in html and '"@type": "Organization"' in html
-    assert "Not yet verified" in html
+    assert "Former public service mutual" in html and "Source</dt>" in html
 
 
 def test_statistics_count_published_live_mutuals(client, registry):

@@ -45,3 +45,14 @@ def test_guide_section_text_is_sanitised_on_the_page(client):
     guide.sections.create(heading="Section", body="Hi <script>alert('pwned')</script> [x](javascript:alert(2))")
     html = client.get(guide.get_absolute_url()).text
     assert "alert('pwned')" not in html and "javascript:alert" not in html
+
+
+def test_each_text_is_converted_once_per_process():
+    from psm_site.markdown import _converted
+
+    text = "A text converted **once**, then read from memory."
+    before = _converted.cache_info()
+    first, second = render_markdown(text), render_markdown(text)
+    after = _converted.cache_info()
+    assert first == second and "<strong>once</strong>" in first
+    assert after.misses - before.misses <= 1 and after.hits - before.hits >= 1

@@ -300,7 +300,6 @@ def test_error_pages_are_govuk_styled_with_the_right_status(rf, handler, status,
 
     request = rf.get("/")
     request.user = AnonymousUser()
-    request.csp_nonce = "n"
     response = getattr(views, handler)(request)
     assert response.status_code == status
     assert text in response.content.decode() and "govuk-template" in response.content.decode()

@@ -8,7 +8,7 @@ import feedparser
 import pytest
 from django.core.cache import cache
 from django.db import transaction
-from django.test import Client
+from django.test import Client, override_settings
 from icalendar import Calendar
 
 from tests.helpers import count_tags, page_title
@@ -35,7 +35,10 @@ def site_pages(django_db_setup, django_db_blocker):
     other test sees the content. Tests read the stored responses."""
     with django_db_blocker.unblock(), transaction.atomic():
         load_site_content()
-        pages = crawl(Client())
+        # As in production, where every process shares Redis: the generation comes from the cache, so
+        # the query counts below are each page's own (the test process's one cache is shared too).
+        with override_settings(PAGE_CACHE_SHARED=True):
+            pages = crawl(Client())
         transaction.set_rollback(True)
     cache.clear()  # nothing cached from the rolled-back content either
     return pages
@@ -62,6 +65,27 @@ def test_head_works_wherever_get_does(client, site_content, site_pages):
         head = client.head(url)
         assert head.status_code == response.status_code, url
         assert head.get("Content-Type") == response.get("Content-Type"), url
+
+
+# A script element the browser runs: no type, a JavaScript type or a module. Data blocks
+# (application/ld+json, application/json from json_script) are never run, so CSP does not cover them.
+SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.S | re.I)
+DATA_TYPE = re.compile(r"""\btype=["']?application/(ld\+)?json""", re.I)
+
+
+def test_no_page_has_an_inline_script_and_the_policy_is_the_same_for_everyone(site_pages):
+    """Every script the browser runs is a static file, so the Content Security Policy needs no nonce
+    and a page is the same bytes for every visitor (which lets caches keep it compressed)."""
+    policies = set()
+    for url, response in html_pages(site_pages).items():
+        for attrs, body in SCRIPT.findall(response.content.decode()):
+            if DATA_TYPE.search(attrs):
+                continue
+            assert "src=" in attrs and not body.strip(), f"{url}: inline script <script{attrs}>{body[:80]}"
+            assert "nonce" not in attrs, url
+        policies.add(response["Content-Security-Policy"])
+    assert len(policies) == 1
+    assert "nonce" not in policies.pop()
 
 
 def test_every_public_page_is_cacheable_and_sets_no_cookie(site_pages):
@@ -110,7 +134,8 @@ def test_data_files_parse(site_pages):
 
 def test_one_page_of_each_type_is_valid_html(site_pages):
     """html5lib in strict mode (it raises at the first parse error) over one page per URL name,
-    and every <time datetime> in a form the W3C Nu checker accepts (no fractions of a second)."""
+    and every <time datetime> in a form the W3C Nu checker accepts (no fractions of a second; a
+    month alone is a valid month string)."""
     import html5lib
 
     checked = {}
@@ -118,7 +143,8 @@ def test_one_page_of_each_type_is_valid_html(site_pages):
         if response.status_code == 200:
             checked.setdefault(url_name(url), (url, response.content.decode()))
     assert len(checked) > 15
-    machine_time = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z))?$")
+    # a month ('2017-02', for a date known only to the month), a day, or a moment
+    machine_time = re.compile(r"^\d{4}-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z))?)?$")
     for url, html in checked.values():
         try:
             html5lib.HTMLParser(strict=True).parse(html)
@@ -134,3 +160,30 @@ def test_the_crawl_leaves_nothing_behind_for_other_tests(site_pages):
 
     assert site_pages
     assert not any(model.objects.exists() for model in publishable_models())
+
+
+# Pages that read more than MOST_QUERIES, with the reason. Every other page of the walk stays within it.
+MOST_QUERIES = 5
+MORE_QUERIES = {
+    # the guide; its criteria, benefits, sections (with their publication), the findings and attachments
+    # of those publications; change notes
+    "mutuals:guide-detail": 7,
+    # a filter's sectors are checked against the table (the list without a filter reads 5)
+    "mutuals:mutual-list": 6,
+    # one full-text query for each kind of thing searched (psm_site/search.py)
+    "search": 6,
+    # one query for each kind of page listed
+    "sitemap": 8,
+    # the programme; its funds and their rounds; consortia and their members; change notes
+    "support:programme-detail": 6,
+    # change notes of each kind of content
+    "updates": 6,
+}
+
+
+def test_every_page_reads_what_it_shows_in_a_few_queries(site_pages):
+    """The walk counts each page's queries as it draws it (tests/walk.py), and pins them here."""
+    over = {
+        url: r.queries for url, r in site_pages.items() if r.queries > MORE_QUERIES.get(url_name(url), MOST_QUERIES)
+    }
+    assert not over, over

@@ -6,6 +6,7 @@ import pytest
 from django.template import Context, Template
 from django.urls import reverse
 
+from support.templatetags.support import open_round_banner
 from tests.factories import make_guide
 from tests.support.factories import make_fund, make_round, uk
 
@@ -71,12 +72,26 @@ def test_drafts_never_reach_the_banner(frozen):
 
 
 @pytest.mark.parametrize("rounds", [0, 1, 10])
-def test_banner_costs_one_query(frozen, django_assert_num_queries, rounds):
+def test_banner_costs_one_query(frozen, django_assert_num_queries, rounds, settings):
+    settings.PAGE_CACHE_SHARED = True  # as with Redis: the banner is kept per content generation
     for index in range(rounds):
         make_round(make_fund(), opens_at=OPENS, closes_at=CLOSES + timedelta(days=index))
     frozen(OPENS)
     with django_assert_num_queries(1):
-        _banner()
+        open_round_banner()
+    first = _banner()
+    with django_assert_num_queries(0):  # drawn once per content generation, then kept
+        assert _banner() == first
+
+
+def test_the_kept_banner_changes_with_the_content_and_the_clock(frozen, misf, settings):
+    settings.PAGE_CACHE_SHARED = True
+    frozen(OPENS - SECOND)
+    assert _banner().strip() == ""
+    frozen(OPENS)  # a boundary: the round opens
+    assert TEXT in _banner()
+    misf.delete()  # a change: the banner goes at once
+    assert _banner().strip() == ""
 
 
 def test_banner_on_the_home_page_and_the_explainer(client, frozen, misf):
