@@ -35,7 +35,7 @@ def remove_signed_links(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("alerts", "0002_staff_can_view")]
+    dependencies = [("alerts", "0003_clock_heartbeat_period")]
 
     operations = [
         migrations.AddField(
