@@ -126,13 +126,14 @@ def confirm(request, token):
         subscription, frequency = tokens.read_confirm_token(token)
     except tokens.ExpiredToken:
         return _link_problem(request, expired=True, status=410)
+    except tokens.UsedToken as used:
+        return _link_problem(request, used=True, status=410, topic=used.subscription.topic)
     except tokens.BadToken:
         return _link_problem(request)
     if frequency not in Frequency.values:
         return _link_problem(request)
-    if subscription.confirmed_at and subscription.frequency == frequency:
-        return _link_problem(request, used=True, status=410, topic=subscription.topic)
-    subscription.confirmed_at = subscription.confirmed_at or timezone.now()
+    # Confirming again (a new frequency) moves the date, so every earlier link stops working.
+    subscription.confirmed_at = timezone.now()
     subscription.frequency = frequency
     subscription.save(update_fields=["confirmed_at", "frequency"])
     context = {

@@ -9,7 +9,8 @@ from django.utils.cache import add_never_cache_headers
 
 from psm_site.content import publishable_models
 from psm_site.models import ChangeNote, Publishable
-from psm_site.revisions import draft_for_preview
+from psm_site.permissions import SecondFactorRequired, needs_second_factor_for, staff_may
+from psm_site.revisions import draft_for_preview, revision_for
 
 FIRST_PUBLISHED_NOTE = "First published."
 
@@ -65,11 +66,14 @@ def get_for_request(request, queryset, **lookup):
     """The published object for the public, or any object for staff who may preview it.
 
     Returns (object, is_preview). Staff previews of drafts are never cached. A published item
-    with a draft revision (psm_site/revisions.py) is shown to staff as that revision.
+    with a draft revision (psm_site/revisions.py) is shown to staff as that revision. Preview
+    needs both factors (psm_site.permissions.is_verified_staff): a password-only staff session
+    asking for a draft, or a page with a draft revision, is sent to the two-factor page.
     """
     model = queryset.model
     opts = model._meta
-    if request.user.is_authenticated and request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
+    permission = f"{opts.app_label}.view_{opts.model_name}"
+    if staff_may(request, permission):
         try:
             item = queryset.get(**lookup)
         except (model.DoesNotExist, ValueError):
@@ -79,9 +83,14 @@ def get_for_request(request, queryset, **lookup):
             request.preview_item = item  # the preview banner links to its edit page
         return item, is_preview
     try:
-        return queryset.published().get(**lookup), False
+        item = queryset.published().get(**lookup)
     except (model.DoesNotExist, ValueError):
+        if needs_second_factor_for(request, permission):
+            raise SecondFactorRequired from None
         raise Http404(f"No {opts.verbose_name} found.") from None
+    if needs_second_factor_for(request, permission) and revision_for(item) is not None:
+        raise SecondFactorRequired
+    return item, False
 
 
 def preview_aware(response, is_preview):
