@@ -307,6 +307,8 @@ ORGANISATION = {
     ),
     "email": CONTACT_EMAIL,
 }
+# Who answers CONTACT_EMAIL, as error pages and fund pages name them ('email the DCMS Mutuals Team').
+CONTACT_TEAM = env_str("CONTACT_TEAM", f"{ORGANISATION['abbreviation']} Mutuals Team")
 
 # The privacy notice renders these, so it says what the site does. Empty means 'not yet set' and
 # the notice says so rather than guess.

@@ -109,3 +109,22 @@ def pytest_make_parametrize_id(config, val, argname):
     if isinstance(val, bytes):
         return f"{argname}-bytes"
     return None
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test has been torn down (Django empties every table), put back the rows
+    data migrations made, so the next test finds groups, sectors and regions whatever the order
+    (pytest -n hands each worker a different one)."""
+    yield
+    marker = item.get_closest_marker("django_db")
+    transactional = marker is not None and (
+        marker.kwargs.get("transaction") or marker.kwargs.get("serialized_rollback")
+    )
+    if transactional or {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())):
+        from pytest_django.plugin import blocking_manager_key
+
+        from tests.browser.conftest import restore_reference_rows
+
+        with item.config.stash[blocking_manager_key].unblock():
+            restore_reference_rows()
