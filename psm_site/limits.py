@@ -57,10 +57,9 @@ def _ip(value: str):
 CACHE_DOWN_WAIT_SECONDS = 60
 
 
-def seconds_until_allowed(
-    request, name: str, limit: int, period: int, *, fail_open: bool, key: str | None = None
-) -> int:
-    """Count one request against `name`; 0 while under `limit` per `period` seconds, else the wait.
+def count_and_wait(request, name: str, limit: int, period: int, *, fail_open: bool, key: str | None = None) -> int:
+    """Count this request against `name`, then say how long the client must wait: 0 while it is
+    within `limit` per `period` seconds, else the seconds until its window ends. Every call counts.
 
     Counted per client address, or per `key` where something else is limited (an email
     address's digest). Fixed windows: a key per client per window, counted with the cache's
@@ -116,7 +115,7 @@ def rate_limit(name: str, read_limit, *, fail_open: bool, methods=("POST",)):
         def wrapper(request, *args, **kwargs):
             limit, period = read_limit()
             if request.method in methods and limit:
-                wait = seconds_until_allowed(request, name, limit, period, fail_open=fail_open)
+                wait = count_and_wait(request, name, limit, period, fail_open=fail_open)
                 if wait:
                     return too_many_requests(wait)
             return view(request, *args, **kwargs)

@@ -3,6 +3,7 @@
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Min
+from django.dispatch import Signal
 from django.http import Http404
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -13,6 +14,11 @@ from psm_site.permissions import SecondFactorRequired, needs_second_factor_for, 
 from psm_site.revisions import draft_for_preview, revision_for
 
 FIRST_PUBLISHED_NOTE = "First published."
+
+# Sent once the transaction that added a public change note commits, with `note` (a ChangeNote)
+# and `first` (the note of the item's first publication). Apps that act on changes (alerts) listen
+# here: the content apps never import them.
+change_noted = Signal()
 
 
 def publish_permission(model) -> str:
@@ -39,7 +45,7 @@ def publish(item: Publishable, *, when=None, note: str = "") -> Publishable:
         item.first_published_at = when
     item.save()
     if first:
-        add_change_note(item, note=FIRST_PUBLISHED_NOTE, when=when)
+        add_change_note(item, note=FIRST_PUBLISHED_NOTE, when=when, first=True)
     elif note and not was_published:
         add_change_note(item, note=note, when=when)
     return item
@@ -53,13 +59,17 @@ def unpublish(item: Publishable) -> Publishable:
     return item
 
 
-def add_change_note(item: Publishable, *, note: str, when=None) -> ChangeNote:
-    return ChangeNote.objects.create(
+def add_change_note(item: Publishable, *, note: str, when=None, first=False) -> ChangeNote:
+    change_note = ChangeNote.objects.create(
         content_type=ContentType.objects.get_for_model(item, for_concrete_model=False),
         object_id=item.pk,
         note=note,
         changed_at=when or timezone.now(),
+        first_publication=first,
     )
+    # After the commit: by then the item's inline parts and many-to-many rows are saved too.
+    transaction.on_commit(lambda: change_noted.send(sender=type(item), note=change_note, first=first))
+    return change_note
 
 
 def get_for_request(request, queryset, **lookup):
