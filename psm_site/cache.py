@@ -51,7 +51,7 @@ from django.utils.http import http_date, parse_http_date
 from django.utils.text import compress_string
 from django.views.decorators.http import require_safe
 
-from psm_site import cache_outage
+from psm_site import cache_outage, personal_data
 from psm_site.gzip import accepts_gzip
 
 BOUNDARY_SOURCES = []  # callables: now -> the next moment a public page changes by the clock, or None
@@ -524,6 +524,18 @@ def mark_staff(response, request):
         httponly=True,
         samesite="Lax",
     )  # no max_age: it ends with the browser, as a staff session does (psm_site/signin.py)
+
+
+personal_data.register_cookie(
+    personal_data.Cookie(
+        name=STAFF_MARKER_COOKIE,
+        purpose="Tells the site you are signed in, so that it shows you pages as they are now, never a copy saved for the public",
+        expires=lambda: "When you close your browser or sign out",
+        audience="staff",
+        source="psm_site/cache.py (StaffMarkerMiddleware)",
+        order=12,
+    )
+)
 
 
 class StaffMarkerMiddleware:

@@ -117,6 +117,8 @@ def pytest_runtest_teardown(item, nextitem):
     data migrations made, so the next test finds groups, sectors and regions whatever the order
     (pytest -n hands each worker a different one)."""
     yield
+    if nextitem is None:  # the last test: the test database has just been dropped
+        return
     marker = item.get_closest_marker("django_db")
     transactional = marker is not None and (
         marker.kwargs.get("transaction") or marker.kwargs.get("serialized_rollback")
