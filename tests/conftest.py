@@ -94,13 +94,19 @@ def django_db_setup(django_db_setup, django_db_blocker):
         build_test_postcodes()
 
 
-@pytest.fixture
-def postcodes(db):
-    """The slice of postcodes (built again after a transactional test emptied the tables)."""
+def ensure_test_postcodes():
+    """The slice, built again if a transactional test emptied the tables (inside a test's
+    transaction, it is rolled back with the test)."""
     from places.models import PostcodeData
 
     if not PostcodeData.objects.exists():
         build_test_postcodes()
+
+
+@pytest.fixture
+def postcodes(db):
+    """The slice of postcodes, whatever ran before."""
+    ensure_test_postcodes()
 
 
 def pytest_make_parametrize_id(config, val, argname):
