@@ -7,7 +7,8 @@ class AlertsConfig(AppConfig):
 
     def ready(self):
         from alerts import events, notify, schedule, views  # noqa: F401 - notify and views declare their personal data
-        from psm_site import follow, health, statements
+        from psm_site.pages import follow, statements
+        from psm_site.web import health
 
         events.connect()
         health.register("clock", schedule.clock_health)

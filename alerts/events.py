@@ -15,7 +15,7 @@ from alerts import topics
 from alerts.models import Alert, ClockRun, Delivery, Frequency, Subscription, Topic
 from mutuals.models import Mutual
 from psm_site.models import ChangeNote
-from psm_site.publishing import change_noted
+from psm_site.publishing.actions import change_noted
 from support import uktime
 from support.models import Fund, FundRound
 

@@ -18,7 +18,7 @@ from alerts.forms import AddressForm, FrequencyForm, ManageForm, SubscribeForm
 from alerts.models import Frequency, Subscription
 from alerts.topics import UnknownTopic, describe
 from psm_site import personal_data
-from psm_site.limits import count_and_wait
+from psm_site.web.limits import count_and_wait
 
 PER_ADDRESS_PER_HOUR = 5
 

@@ -176,7 +176,7 @@ class Editor(threading.Thread):
         return status, location
 
     def login(self):
-        """Password, then a code from the TOTP device, as psm_site.signin asks of every staff member."""
+        """Password, then a code from the TOTP device, as psm_site.web.signin asks of every staff member."""
         from django_otp.oath import totp
 
         self.opener.open(self.login_url, timeout=10).read()

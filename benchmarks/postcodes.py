@@ -37,7 +37,7 @@ def seed(count):
     from django.utils import timezone
 
     from mutuals.models import Mutual, Region, Sector
-    from psm_site.cache import bump
+    from psm_site.web.cache import bump
 
     Mutual.objects.filter(slug__startswith=PREFIX).delete()
     regions = {region.slug: region for region in Region.objects.all()}

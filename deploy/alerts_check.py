@@ -41,7 +41,7 @@ from aiosmtpd.controller import Controller  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from alerts.models import Alert, Subscriber  # noqa: E402
-from psm_site.publishing import publish  # noqa: E402
+from psm_site.publishing.actions import publish  # noqa: E402
 from support import uktime  # noqa: E402
 from support.models import Fund, FundRound  # noqa: E402
 

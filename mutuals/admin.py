@@ -40,7 +40,7 @@ from mutuals.resources import (
 from mutuals.spreadsheets import SpreadsheetError, SpreadsheetFormat
 from mutuals.widgets import PinMapLatitudeInput
 from psm_site.admin import PUBLISHING_FIELDSET, ChangeNoteInline, ChangeTypeForm, PublishableAdmin
-from psm_site.publishing import can_publish
+from psm_site.publishing.actions import can_publish
 from psm_site.spreadsheets import SafeCSV, SafeXLSX
 
 

@@ -14,10 +14,11 @@ class MutualsConfig(AppConfig):
         from mutuals.registry import live_count
         from places.models import LocalAuthority
         from places.signals import postcodes_ready
-        from psm_site import blocks, sitemaps
-        from psm_site.cache import track_content
-        from psm_site.search import register
-        from psm_site.statements import register_documents
+        from psm_site import blocks
+        from psm_site.pages import sitemaps
+        from psm_site.pages.search import register
+        from psm_site.pages.statements import register_documents
+        from psm_site.web.cache import track_content
 
         register_documents(Attachment.objects.hosted_documents)
         postcodes_ready.connect(local_authorities.on_postcodes_ready, dispatch_uid="mutuals-local-authorities")

@@ -8,7 +8,7 @@ from django.contrib.sitemaps import Sitemap
 
 from mutuals.models import Mutual
 from places.models import LocalAuthority
-from psm_site.cache import bump
+from psm_site.web.cache import bump
 
 
 def with_live_mutuals():

@@ -13,10 +13,11 @@ from django.urls import reverse
 
 from mutuals.models import Mutual, Region, Sector, region_in_sentence
 from places.lookup import miles
-from psm_site import cache_outage, personal_data
+from psm_site import personal_data
 from psm_site.blocks import per_generation
-from psm_site.cache import generation
 from psm_site.spreadsheets import QUOTE, safe_rows
+from psm_site.web import cache_outage
+from psm_site.web.cache import generation
 
 LICENCE = {
     "name": "Open Government Licence v3.0",
@@ -284,7 +285,7 @@ POINTS_CACHE_SECONDS = 300
 
 def cached_points(queryset, query):
     """compact_points as compact JSON (bytes), cached per filter query under the content's generation
-    (a new one with every change: see psm_site/cache.py)."""
+    (a new one with every change: see psm_site/web/cache.py)."""
     key = f"mutuals:points:{generation()}:{query}"
     body = cache_outage.call("get", key)
     if body is None:

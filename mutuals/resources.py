@@ -26,8 +26,8 @@ from import_export import fields, resources, widgets
 from mutuals.geography import pin_at_postcode
 from mutuals.models import ImportBatch, ImportedChange, Mutual, Region, Sector
 from mutuals.spreadsheets import SpreadsheetError, read_spreadsheet
-from psm_site.cache import bump
-from psm_site.publishing import add_change_note, publish, unpublish
+from psm_site.publishing.actions import add_change_note, publish, unpublish
+from psm_site.web.cache import bump
 
 
 class RegionWidget(widgets.ForeignKeyWidget):

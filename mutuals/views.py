@@ -30,12 +30,12 @@ from mutuals.registry import (
 from places.lookup import CREDIT as POSTCODE_CREDIT
 from places.lookup import miles, squared_km_expression
 from places.models import LocalAuthority, Nation
-from psm_site.cache import dated, public_page
-from psm_site.pagination import get_page_or_404, page_links
-from psm_site.publishing import get_for_request, preview_aware
-from psm_site.schedule import live_q
+from psm_site.pages.pagination import get_page_or_404, page_links
+from psm_site.publishing.actions import get_for_request, preview_aware
+from psm_site.publishing.schedule import live_q
 from psm_site.spreadsheets import QUOTE, safe_cell
 from psm_site.templatetags.psm import organisation_data
+from psm_site.web.cache import dated, public_page
 
 
 @public_page

@@ -20,11 +20,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from psm_site.history import Change, shown, timeline, word_diff
 from psm_site.models import ChangeNote, Feedback, Government, Page, Publishable
-from psm_site.publishing import add_change_note, can_publish, publish, unpublish
-from psm_site.review import approve, last_decision, send_back, submit_for_review, waiting_review
-from psm_site.revisions import as_submitted, discard_revision, revision_for, save_revision
+from psm_site.publishing.actions import add_change_note, can_publish, publish, unpublish
+from psm_site.publishing.history import Change, shown, timeline, word_diff
+from psm_site.publishing.review import approve, last_decision, send_back, submit_for_review, waiting_review
+from psm_site.publishing.revisions import as_submitted, discard_revision, revision_for, save_revision
 
 admin.site.site_header = "Public Service Mutuals: content admin"
 admin.site.site_title = "Public Service Mutuals admin"
@@ -185,7 +185,7 @@ class PublishableAdmin(SimpleHistoryAdmin):
     """Editors create and change drafts; only Publishers publish or unpublish, by any route.
 
     The major/minor choice sits beside the Save buttons (admin/publishable/change_form.html);
-    History shows the item's parts too (psm_site.history); editors can submit for review and
+    History shows the item's parts too (psm_site.publishing.history); editors can submit for review and
     publishers approve or send back.
     """
 
@@ -199,7 +199,7 @@ class PublishableAdmin(SimpleHistoryAdmin):
 
     def has_publish_permission(self, request):
         # While a draft revision is shown or applied, the form is the editor's: publishing status
-        # and schedule are not part of a revision (psm_site/revisions.py).
+        # and schedule are not part of a revision (psm_site/publishing/revisions.py).
         return can_publish(request.user, self.model) and not getattr(request, "psm_revision_layout", False)
 
     # A forged request (a field or an action the page did not offer) is refused with a 403 and

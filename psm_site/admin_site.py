@@ -1,4 +1,4 @@
-"""The admin site: Django's, with a second factor required (psm_site.signin)."""
+"""The admin site: Django's, with a second factor required (psm_site.web.signin)."""
 
 from functools import partial
 
@@ -10,15 +10,15 @@ from django.utils.http import urlencode
 
 
 class SiteAdmin(AdminSite):
-    """The admin, with a second factor required when ADMIN_TWO_FACTOR is on (psm_site.signin)."""
+    """The admin, with a second factor required when ADMIN_TWO_FACTOR is on (psm_site.web.signin)."""
 
     def has_permission(self, request):
-        from psm_site.signin import needs_second_factor
+        from psm_site.web.signin import needs_second_factor
 
         return super().has_permission(request) and not needs_second_factor(request)
 
     def login(self, request, extra_context=None):
-        from psm_site.signin import needs_second_factor
+        from psm_site.web.signin import needs_second_factor
 
         if request.user.is_authenticated and needs_second_factor(request):
             next_url = request.GET.get("next", "")
@@ -31,7 +31,7 @@ class SiteAdmin(AdminSite):
         return response
 
     def get_urls(self):
-        from psm_site import signin
+        from psm_site.web import signin
 
         return [
             path("two-factor/", partial(signin.verify, admin_site=self), name="two-factor"),

@@ -10,10 +10,11 @@ class SiteConfig(AppConfig):
 
         # checks and redirects register the checks and the slug-change signals; forms, limits,
         # requestlog and signin declare their entries in the register of personal data.
-        from psm_site import checks, forms, limits, personal_data, redirects, requestlog, signin  # noqa: F401
-        from psm_site.cache import connect_signals, register_boundaries, track_content
+        from psm_site import checks, personal_data  # noqa: F401
         from psm_site.models import next_government_change
-        from psm_site.publishing import next_schedule_change
+        from psm_site.publishing.actions import next_schedule_change
+        from psm_site.web import signin  # noqa: F401
+        from psm_site.web.cache import connect_signals, register_boundaries, track_content
 
         post_migrate.connect(set_site_domain, sender=self)
         # Pages, change notes, redirects and the site's domain are public content; feedback and
@@ -27,7 +28,7 @@ class SiteConfig(AppConfig):
         track_content("sites")
         connect_signals()
         # Modules that write to the shared cache, and what their keys hold about a person.
-        personal_data.register_cache_use("psm_site.cache", "")  # rendered public pages, by address and client kind
+        personal_data.register_cache_use("psm_site.web.cache", "")  # rendered public pages, by address and client kind
 
 
 def set_site_domain(**kwargs):

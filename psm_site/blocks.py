@@ -1,12 +1,12 @@
 """What one app shows on pages it does not own: the registry's live count on the home page, the
 open-round banner on the home page and in the explainer.
 
-The owning app registers a function by name in its apps.py (as for psm_site/search.py); a template
+The owning app registers a function by name in its apps.py (as for psm_site/pages/search.py); a template
 shows it with `{% from_app "name" %}` (or `{% from_app "name" as value %}` for a value), so neither
 the base nor the other app imports it. A name nobody registered is a mistake and fails loudly.
 
 Each value is worked out once per content generation in each process (`per_generation`): the same
-for every visitor until something is saved or a clock boundary passes (psm_site/cache.py), so
+for every visitor until something is saved or a clock boundary passes (psm_site/web/cache.py), so
 drawing a page no longer costs their queries (two of the explainer's nine).
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 
-from psm_site.cache import version_now
+from psm_site.web.cache import version_now
 
 _providers: dict[str, Callable[[], object]] = {}
 _kept: dict[tuple, object] = {}  # (name, generation, next clock boundary) -> value

@@ -13,7 +13,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from psm_site import personal_data
-from psm_site.schedule import is_live_at, live_q, schedule_state
+from psm_site.publishing.schedule import is_live_at, live_q, schedule_state
 
 
 class ConstraintErrorsOnFields:
@@ -325,7 +325,7 @@ class Government(models.Model):
 
 def next_government_change(now):
     """The start of the next (UK) day a government leaves office, when its pages gain the history
-    banner (a registered clock boundary: see psm_site/cache.py); None if none is due."""
+    banner (a registered clock boundary: see psm_site/web/cache.py); None if none is due."""
     day = Government.objects.filter(ended_on__gt=timezone.localdate(now)).aggregate(next=models.Min("ended_on"))["next"]
     if day is None:
         return None
@@ -403,7 +403,7 @@ personal_data.register(
         "personal information",
         how_long=personal_data.days_setting("FEEDBACK_RETENTION_DAYS"),
         receivers="Only staff who edit the site",
-        source="psm_site/models.py Feedback; psm_site/views.py; manage.py delete_old_feedback",
+        source="psm_site/models.py Feedback; psm_site/pages/views.py; manage.py delete_old_feedback",
         fields=("psm_site.Feedback.what_wrong",),
         setting="FEEDBACK_RETENTION_DAYS",
         order=10,
@@ -461,7 +461,7 @@ class ReviewRequest(models.Model):
 class ContentVersion(models.Model):
     """One row: a number that every change to public content moves, in the same transaction.
 
-    Rendered pages and data files are cached under it (psm_site/cache.py), so an editor's change
+    Rendered pages and data files are cached under it (psm_site/web/cache.py), so an editor's change
     shows on the next request. `next_boundary` is the next moment a page changes by the clock
     alone (a round opening, a scheduled publication); passing it moves the number too.
     """
@@ -480,7 +480,7 @@ class ContentVersion(models.Model):
 
 class Revision(models.Model):
     """An editor's unpublished change to a published item: the submitted admin form, item and
-    inline parts together, kept until a publisher applies it (psm_site/revisions.py).
+    inline parts together, kept until a publisher applies it (psm_site/publishing/revisions.py).
 
     One per item: later saves by editors update it. The live row and its parts stay as they are.
     """

@@ -78,4 +78,4 @@ def _passed_second_factor(user) -> bool:
 
 class SecondFactorRequired(Exception):
     """Raised where a password-only staff session asks for what needs both factors; answered with
-    a redirect to the two-factor page (psm_site.middleware.StaffSessionMiddleware)."""
+    a redirect to the two-factor page (psm_site.web.middleware.StaffSessionMiddleware)."""

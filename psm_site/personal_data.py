@@ -2,13 +2,13 @@
 the code that keeps it, what it keeps, why, for how long and who receives it.
 
 The privacy notice and the cookies page are drawn from this register and the settings
-(psm_site/statements.py), so they say what the code does. tests/site/test_personal_data.py fails
+(psm_site/pages/statements.py), so they say what the code does. tests/site/test_personal_data.py fails
 when a rate limit, a module writing to the cache, or a model field that can hold an IP address or
 an email address has no entry here; `check --deploy` fails while a fact only the department can
 supply (a retention period, the data protection officer's contact) is unset.
 
 Entries are declared as the code that keeps the data is imported (each app's apps.py imports it):
-psm_site/limits.py (rate limits), requestlog.py (the app's and nginx's logs), signin.py (staff
+psm_site/web/limits.py (rate limits), requestlog.py (the app's and nginx's logs), signin.py (staff
 sign-in, sessions and django-axes), models.py (feedback), statements.py (cookies, staff accounts),
 alerts/apps.py (email alerts and GOV.UK Notify).
 """

@@ -87,34 +87,34 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "psm_site.requestlog.RequestLogMiddleware",  # first: it logs every answer, redirects and errors included
-    "psm_site.middleware.SecurityHeadersMiddleware",  # outermost: error pages raised below get it too
+    "psm_site.web.requestlog.RequestLogMiddleware",  # first: it logs every answer, redirects and errors included
+    "psm_site.web.middleware.SecurityHeadersMiddleware",  # outermost: error pages raised below get it too
     "django.middleware.security.SecurityMiddleware",
     # NUL and other control characters in a request: 400 before the cache, session or a view reads them.
-    "psm_site.middleware.ControlCharacterMiddleware",
-    "psm_site.middleware.HealthCheckMiddleware",  # any Host, before CommonMiddleware checks it
+    "psm_site.web.middleware.ControlCharacterMiddleware",
+    "psm_site.web.middleware.HealthCheckMiddleware",  # any Host, before CommonMiddleware checks it
     # Compresses pages and open data (the map page carries every result's point). Django's
     # GZipMiddleware pads responses against BREACH, and CSRF tokens are masked per response.
-    "psm_site.gzip.GZipMiddleware",  # Django's, honouring gzip;q=0
+    "psm_site.web.gzip.GZipMiddleware",  # Django's, honouring gzip;q=0
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Visitors' pages from the server-side cache, before sessions, CSRF and the view (psm_site/cache.py).
-    "psm_site.cache.PageCacheMiddleware",
+    # Visitors' pages from the server-side cache, before sessions, CSRF and the view (psm_site/web/cache.py).
+    "psm_site.web.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "psm_site.middleware.StaffSessionMiddleware",
-    "psm_site.cache.StaffMarkerMiddleware",  # a signed-in browser skips the page cache (psm_site/cache.py)
+    "psm_site.web.middleware.StaffSessionMiddleware",
+    "psm_site.web.cache.StaffMarkerMiddleware",  # a signed-in browser skips the page cache (psm_site/web/cache.py)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # After whitenoise (static files still answer) and the header middleware (its answers carry them).
     # The size check only reads Content-Length; the body is read later, by CSRF's process_view.
-    "psm_site.middleware.PublicRequestSizeMiddleware",
-    "psm_site.middleware.MaintenanceModeMiddleware",
+    "psm_site.web.middleware.PublicRequestSizeMiddleware",
+    "psm_site.web.middleware.MaintenanceModeMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "psm_site.redirects.RedirectKeepingQueryMiddleware",
+    "psm_site.pages.redirects.RedirectKeepingQueryMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a locked sign-in into its page
 ]
 
@@ -155,7 +155,7 @@ DATABASES = {
 }
 # A stopped or frozen database must cost a request seconds, not minutes: seconds to wait for a
 # connection, and for any one statement (0 = no limit, for migrations and the task worker).
-# PostgreSQL only (psm_site/postgresql/base.py enforces both, even when the server is frozen).
+# PostgreSQL only (psm_site/web/postgresql/base.py enforces both, even when the server is frozen).
 # The test suite sets no statement limit (creating and dropping test databases on a shared, busy
 # server can take many seconds); tests/site/test_outage.py sets production's values.
 DATABASE_CONNECT_TIMEOUT = env_float("DATABASE_CONNECT_TIMEOUT", 5.0 if TESTING else 1.0)
@@ -173,7 +173,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["ENGINE"] = "psm_site.postgresql"
+    DATABASES["default"]["ENGINE"] = "psm_site.web.postgresql"
     # QuerySet.iterator() (which every form's model choices use) would open a server-side cursor
     # WITH HOLD: more round trips than the query, and a copy of the rows at commit. The largest
     # result here is the registry, a few MB at 5,000 mutuals, so rows are fetched at once.
@@ -184,12 +184,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # server, so rate limits hold across them.
 REDIS_URL = env_str("REDIS_URL")
 # Seconds to connect to Redis or wait for its answer. The cache only makes pages faster: a request
-# that cannot reach it goes on without it (psm_site/cache_outage.py), so the wait is short.
+# that cannot reach it goes on without it (psm_site/web/cache_outage.py), so the wait is short.
 REDIS_TIMEOUT = env_float("REDIS_TIMEOUT", 0.25)
 CACHES = {
     "default": (
         {
-            "BACKEND": "psm_site.redis_cache.KeptClientRedisCache",
+            "BACKEND": "psm_site.web.redis_cache.KeptClientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "psm",
             # Passed to redis-py's connection pool (public options of Django's backend).
@@ -202,7 +202,7 @@ CACHES = {
 # Whether every process that changes content (web workers, the task worker, management commands)
 # shares this cache. With Redis it does. With local memory (`make run`) each process has its own,
 # so the page cache reads its generation from the content-version row at each request (one query)
-# and a change made by the worker or a command shows at the next request (psm_site/cache.py).
+# and a change made by the worker or a command shows at the next request (psm_site/web/cache.py).
 PAGE_CACHE_SHARED = env_bool("PAGE_CACHE_SHARED", bool(REDIS_URL))
 # gunicorn workers per app server, counted as gunicorn is started: deploy/gunicorn.conf.py (make
 # prod) reads GUNICORN_WORKERS, 2 unless set; gunicorn started without `-c deploy/gunicorn.conf.py`
@@ -210,7 +210,7 @@ PAGE_CACHE_SHARED = env_bool("PAGE_CACHE_SHARED", bool(REDIS_URL))
 GUNICORN_WORKERS = env_int("GUNICORN_WORKERS", 2)
 WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", 1)
 
-# Rate limits, counted per client address in the cache (psm_site/limits.py). The address is the
+# Rate limits, counted per client address in the cache (psm_site/web/limits.py). The address is the
 # socket's; X-Forwarded-For is read only when the socket's peer is one of TRUSTED_PROXIES
 # (addresses or CIDR ranges: nginx on this machine, a load balancer in front of it).
 TRUSTED_PROXIES = [
@@ -228,7 +228,7 @@ AXES_FAILURE_LIMIT = env_int("ADMIN_LOCKOUT_FAILURES", 10)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the limit locks
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOCKOUT_MINUTES", 60))
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "psm_site.limits.client_address"
+AXES_CLIENT_IP_CALLABLE = "psm_site.web.limits.client_address"
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 ADMIN_TWO_FACTOR = env_bool("ADMIN_TWO_FACTOR", not (DEBUG or TESTING))
 OTP_TOTP_ISSUER = "Public Service Mutuals"
@@ -287,7 +287,7 @@ MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT") or BASE_DIR / "media")
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 # Staff forms (long Markdown guides, inline rows) fit well inside these; a query string or form
 # with more fields than this is a 400. Public forms are refused above PUBLIC_FORM_MAX_BYTES before
-# their body is read (psm_site.middleware.PublicRequestSizeMiddleware).
+# their body is read (psm_site.web.middleware.PublicRequestSizeMiddleware).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 PUBLIC_FORM_MAX_BYTES = 20 * 1024
@@ -373,11 +373,11 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    # A database outage is logged once (psm_site/outage.py), not as a traceback per request.
+    # A database outage is logged once (psm_site/web/outage.py), not as a traceback per request.
     "filters": {
-        "quiet_outages": {"()": "psm_site.outage.QuietOutages"},
+        "quiet_outages": {"()": "psm_site.web.outage.QuietOutages"},
         # A bad Host header or an oversized query is the client's mistake: one short warning line.
-        "client_error": {"()": "psm_site.log_filters.ClientErrorFilter"},
+        "client_error": {"()": "psm_site.web.log_filters.ClientErrorFilter"},
     },
     "formatters": {"bare": {"format": "%(message)s"}},
     "handlers": {
@@ -387,7 +387,7 @@ LOGGING = {
     "loggers": {
         # Errors only: 4xx answers are in the request log; a real server error keeps its traceback.
         "django.request": {"filters": ["quiet_outages"], "level": "ERROR"},
-        # One JSON line per request on stdout (psm_site/requestlog.py); off with DJANGO_REQUEST_LOG=off.
+        # One JSON line per request on stdout (psm_site/web/requestlog.py); off with DJANGO_REQUEST_LOG=off.
         "psm_site.requests": {
             "handlers": ["requests"],
             "level": "INFO" if env_bool("DJANGO_REQUEST_LOG", not TESTING) else "WARNING",
@@ -423,9 +423,9 @@ MAINTENANCE_MODE = env_bool("MAINTENANCE_MODE", False)
 MAINTENANCE_ADMIN_BYPASS = env_bool("MAINTENANCE_ADMIN_BYPASS", False)
 # The CSRF cookie (set only on pages with a form) lasts for the browser session.
 CSRF_COOKIE_AGE = None
-CSRF_FAILURE_VIEW = "psm_site.views.csrf_failure"
+CSRF_FAILURE_VIEW = "psm_site.web.errors.csrf_failure"
 
-# HTTP caching of public pages (psm_site/cache.py), in seconds: browsers (max-age) and shared
+# HTTP caching of public pages (psm_site/web/cache.py), in seconds: browsers (max-age) and shared
 # caches such as a CDN (s-maxage). Staff, previews, forms and the admin are never cached.
 HTTP_CACHE_MAX_AGE = env_int("HTTP_CACHE_MAX_AGE", 60)
 HTTP_CACHE_S_MAXAGE = env_int("HTTP_CACHE_S_MAXAGE", 300)

@@ -2,15 +2,16 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from psm_site import views
-from psm_site.cache import public_page
-from psm_site.feeds import UpdatesFeed
-from psm_site.sitemaps import sitemap_xml
+from psm_site.pages import views
+from psm_site.pages.feeds import UpdatesFeed
+from psm_site.pages.sitemaps import sitemap_xml
+from psm_site.web import errors, health
+from psm_site.web.cache import public_page
 
-handler400 = views.bad_request
-handler403 = views.permission_denied
-handler404 = views.page_not_found
-handler500 = views.server_error
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -34,7 +35,7 @@ urlpatterns = [
     path("feedback/problem/", views.feedback_problem, name="feedback-problem"),
     path("feedback/thanks/", views.feedback_thanks, name="feedback-thanks"),
     path("sitemap.xml", public_page(sitemap_xml, params=["p"]), name="sitemap"),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("favicon.ico", views.favicon),
     path(settings.ADMIN_PATH, admin.site.urls),

@@ -3,7 +3,7 @@ from django.utils.html import format_html
 
 from psm_site.admin import PUBLISHING_FIELDSET, ChangeNoteInline, PublishableAdmin
 from psm_site.models import Publishable
-from psm_site.publishing import can_publish, publish
+from psm_site.publishing.actions import can_publish, publish
 from support import uktime
 from support.forms import ConsortiumForm, FundRoundForm, FundRoundFormSet
 from support.models import Consortium, Fund, FundRound, Programme, rounds_prefetch

@@ -7,8 +7,8 @@ class SupportConfig(AppConfig):
 
     def ready(self):
         from psm_site import blocks
-        from psm_site.cache import register_boundaries, track_content
-        from psm_site.search import register
+        from psm_site.pages.search import register
+        from psm_site.web.cache import register_boundaries, track_content
         from support.models import Fund, Programme, next_boundary
         from support.templatetags.support import open_round_banner
 

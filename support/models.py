@@ -12,7 +12,7 @@ from django.utils.dateformat import format as date_format
 from simple_history.models import HistoricalRecords
 
 from psm_site.models import ConstraintErrorsOnFields, Publishable, PublishableQuerySet
-from psm_site.schedule import live_q
+from psm_site.publishing.schedule import live_q
 from support import uktime
 from support.fields import GRANT_MAXIMUM, PoundsField
 from support.status import (

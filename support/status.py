@@ -70,7 +70,7 @@ def closing_soon_from(closes_at):
 def next_change(now, *, opens_at, closes_at):
     """The first moment after `now` at which status_at() gives another answer, or None if it never will.
 
-    Cache lifetimes end here (psm_site/cache.py), so a page never shows a status past its time.
+    Cache lifetimes end here (psm_site/web/cache.py), so a page never shows a status past its time.
     """
     moments = [opens_at, closes_at, closing_soon_from(closes_at) if closes_at is not None else None]
     return min((m.astimezone(UTC) for m in moments if m is not None and m > now), default=None)

@@ -2,9 +2,9 @@ from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.utils import timezone
 
-from psm_site.cache import dated, public_page
 from psm_site.permissions import staff_may
-from psm_site.publishing import get_for_request, preview_aware
+from psm_site.publishing.actions import get_for_request, preview_aware
+from psm_site.web.cache import dated, public_page
 from support.ics import calendar_response
 from support.models import Fund, FundRound, Programme
 from support.status import Availability

@@ -6,7 +6,7 @@ from django.utils import timezone
 from model_bakery import baker
 
 from mutuals.models import Guide, Publication
-from psm_site.publishing import publish
+from psm_site.publishing.actions import publish
 
 _numbers = itertools.count(1)
 

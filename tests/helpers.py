@@ -60,7 +60,7 @@ def settle_content_version():
     After a change to content the first anonymous request reads the version row and asks each
     boundary source; later ones find it in the cache beside the generation, with no query.
     """
-    from psm_site.cache import version_now
+    from psm_site.web.cache import version_now
 
     version_now()
 

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from psm_site.search import stored_document
+from psm_site.pages.search import stored_document
 
 
 class Migration(migrations.Migration):

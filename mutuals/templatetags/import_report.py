@@ -4,7 +4,7 @@ from django import template
 
 from mutuals.models import ImportedChange, Mutual
 from mutuals.resources import problems
-from psm_site.publishing import can_publish
+from psm_site.publishing.actions import can_publish
 
 register = template.Library()
 

@@ -88,7 +88,7 @@ def uk_day(value, fmt="j F Y"):
 @register.inclusion_tag("includes/get_emails.html")
 def get_emails_link(subject, label="Get emails about this page", **filters):
     """GOV.UK's 'Get emails about this page' link, when an app offers emails about `subject`."""
-    from psm_site.follow import link
+    from psm_site.pages.follow import link
 
     return {"url": link(subject, **filters), "label": label}
 

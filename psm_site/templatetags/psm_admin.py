@@ -4,10 +4,10 @@ from django import template
 from django.urls import reverse
 from django.utils import timezone
 
-from psm_site.content import publishable_models
 from psm_site.models import ReviewRequest
-from psm_site.publishing import can_publish
-from psm_site.review import decided_for
+from psm_site.publishing.actions import can_publish
+from psm_site.publishing.content import publishable_models
+from psm_site.publishing.review import decided_for
 
 register = template.Library()
 

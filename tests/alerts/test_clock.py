@@ -11,7 +11,7 @@ from alerts.events import reminder_moment
 from alerts.models import Alert, Email, Frequency, Subscriber, Subscription, Topic
 from alerts.schedule import tick
 from alerts.topics import describe
-from psm_site.publishing import add_change_note
+from psm_site.publishing.actions import add_change_note
 from tests.alerts.helpers import keep
 from tests.factories import make_guide
 from tests.support.factories import make_fund, make_round, uk
@@ -201,7 +201,7 @@ def test_a_retry_succeeds_once_the_server_is_back(clock, smtp, work, settings):
 
 
 def test_a_round_scheduled_to_publish_alerts_when_it_goes_live(clock, smtp, work):
-    from psm_site.publishing import publish
+    from psm_site.publishing.actions import publish
 
     clock(uk(2027, 3, 1, 8, 0))
     fund = make_fund(name="Scheduled Fund")
@@ -219,7 +219,7 @@ def test_a_round_scheduled_to_publish_alerts_when_it_goes_live(clock, smtp, work
 
 
 def test_a_round_published_before_its_fund_is_announced_when_the_fund_is_published(clock, smtp, work):
-    from psm_site.publishing import publish
+    from psm_site.publishing.actions import publish
 
     clock(uk(2027, 3, 1, 8, 0))
     follower()

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from alerts.models import Email, Subscriber, Subscription, Topic
 from alerts.topics import page_key
-from psm_site.publishing import add_change_note
+from psm_site.publishing.actions import add_change_note
 from tests.alerts.helpers import keep, link_to, path_of, subscribe
 from tests.factories import make_guide
 from tests.support.factories import make_fund, make_round
@@ -274,7 +274,7 @@ def test_hard_bounce_is_marked_and_skipped(client, smtp, work):
 
 def test_the_privacy_notice_covers_email_addresses(client):
     from psm_site.models import Page
-    from psm_site.publishing import publish
+    from psm_site.publishing.actions import publish
 
     page = Page.objects.filter(slug="privacy-notice").first()
     if page is None:

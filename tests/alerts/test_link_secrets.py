@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from alerts.models import Alert, Email, Subscriber, Subscription, Topic
-from psm_site.publishing import add_change_note
+from psm_site.publishing.actions import add_change_note
 from tests.alerts.helpers import link_to, subscribe
 from tests.factories import make_guide
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from mutuals.models import ImportBatch, ImportedChange, Mutual
 from mutuals.resources import import_mutuals, withdraw_import
-from psm_site.publishing import publish
+from psm_site.publishing.actions import publish
 from tests.mutuals.test_import import GOOD, HEADER
 
 pytestmark = pytest.mark.django_db

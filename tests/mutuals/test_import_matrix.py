@@ -179,7 +179,7 @@ def test_reimport_keeps_slugs_updates_drafts_and_holds_published_changes(editor,
     latest = mutual.history.latest()
     assert latest.history_user == editor and latest.history_change_reason == "Imported from second.csv"
 
-    from psm_site.publishing import publish
+    from psm_site.publishing.actions import publish
 
     publish(mutual)
     again = tablib.Dataset().load("\n".join([HEADER, GOOD.replace("Runs services.", "Runs less.")]), format="csv")

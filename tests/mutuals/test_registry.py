@@ -125,7 +125,7 @@ def test_list_is_paginated_and_keeps_filters(client):
         ("?sort=random", 400, "Choose how to sort from the list"),
         ("?q=" + "x" * 10_000, 400, "Search must be 100 characters or fewer"),
         ("?q=a&q=b&region=&region=london&sort=name&sort=newest", 200, None),
-        ("?q=%00%ff<script>", 400, None),  # the 400 page, before the form (psm_site.middleware)
+        ("?q=%00%ff<script>", 400, None),  # the 400 page, before the form (psm_site.web.middleware)
         ("?q=%ff<script>alert(1)</script>", 200, None),
         ("?unknown=1&sector=", 200, None),
     ],

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from mutuals.models import Benefit, Criterion, Guide, GuideSection
 from psm_site.models import ReviewRequest
-from psm_site.publishing import next_schedule_change, publish
+from psm_site.publishing.actions import next_schedule_change, publish
 from tests.factories import make_guide, make_mutual
 from tests.helpers import admin_form_data
 
@@ -246,7 +246,7 @@ def test_major_minor_choice_sits_beside_save(publisher_client):
 
 
 def test_deleting_an_item_removes_its_waiting_review(editor_client, editor):
-    from psm_site.review import submit_for_review
+    from psm_site.publishing.review import submit_for_review
 
     guide = make_guide(published=False)
     submit_for_review(guide, user=editor, message="")

@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from psm_site import cache_outage
+from psm_site.web import cache_outage
 from tests.site.conftest import load_site_content
 from tests.walk import crawl
 
@@ -29,7 +29,7 @@ def _free_port():
 def _redis_cache(port):
     return {
         "default": {
-            "BACKEND": "psm_site.redis_cache.KeptClientRedisCache",
+            "BACKEND": "psm_site.web.redis_cache.KeptClientRedisCache",
             "LOCATION": f"redis://127.0.0.1:{port}/0",
             "KEY_PREFIX": "psm",
             "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
@@ -48,11 +48,11 @@ def cache_down(settings):
 
 def test_every_page_of_the_walk_is_served_with_the_cache_down(cache_down, caplog):
     load_site_content()
-    with caplog.at_level(logging.WARNING, logger="psm_site.cache"):
+    with caplog.at_level(logging.WARNING, logger="psm_site.web.cache"):
         pages = crawl(Client())
     errors = {url: r.status_code for url, r in pages.items() if r.status_code >= 500}
     assert not errors and len(pages) > 60
-    warnings = [record for record in caplog.records if record.name == "psm_site.cache"]
+    warnings = [record for record in caplog.records if record.name == "psm_site.web.cache"]
     assert len(warnings) == 1, "one warning per outage, not one per request"
 
 
@@ -66,7 +66,7 @@ def test_limits_fail_open_for_reading_and_closed_for_sign_up_email(cache_down, c
     settings.SEARCH_LIMIT_PER_MINUTE = 1
     for _ in range(3):
         assert client.get(reverse("search"), {"q": "mutual"}).status_code == 200
-    from psm_site.limits import CACHE_DOWN_WAIT_SECONDS, count_and_wait
+    from psm_site.web.limits import CACHE_DOWN_WAIT_SECONDS, count_and_wait
 
     request = Client().get("/").wsgi_request
     assert count_and_wait(request, "search", 1, 60, fail_open=True) == 0
@@ -74,11 +74,11 @@ def test_limits_fail_open_for_reading_and_closed_for_sign_up_email(cache_down, c
 
 
 def test_the_kept_client_override_names_the_django_it_was_checked_against():
-    """psm_site/redis_cache.py overrides RedisCacheClient.get_client and sets RedisCache._class:
+    """psm_site/web/redis_cache.py overrides RedisCacheClient.get_client and sets RedisCache._class:
     check both still exist when Django is upgraded."""
     from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
-    assert django.VERSION[:2] == (5, 2), "re-check psm_site/redis_cache.py against this Django"
+    assert django.VERSION[:2] == (5, 2), "re-check psm_site/web/redis_cache.py against this Django"
     assert "get_client" in vars(RedisCacheClient)
     assert RedisCache("redis://127.0.0.1:1", {})._class is RedisCacheClient
 

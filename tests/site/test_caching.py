@@ -14,9 +14,9 @@ from django.test import Client
 from django.urls import reverse
 
 from mutuals.models import Mutual
-from psm_site import cache as page_cache
 from psm_site.models import ContentVersion
-from psm_site.publishing import publish, unpublish
+from psm_site.publishing.actions import publish, unpublish
+from psm_site.web import cache as page_cache
 from tests.factories import make_guide, make_many_mutuals, make_mutual
 from tests.helpers import body, settle_content_version
 from tests.support.factories import make_round, uk
@@ -491,7 +491,7 @@ def test_servers_with_different_names_ports_and_hosts_share_the_release():
     import subprocess
     import sys
 
-    script = "import django; django.setup(); from psm_site.cache import release; print(release())"
+    script = "import django; django.setup(); from psm_site.web.cache import release; print(release())"
     fingerprints = set()
     for number in (1, 2):
         env = {**os.environ, "APP_PORT": f"800{number}", "APP_SERVER_NAME": f"app-{number}", "HOSTNAME": f"h{number}"}

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from psm_site.models import ChangeNote
-from psm_site.publishing import add_change_note, publish
+from psm_site.publishing.actions import add_change_note, publish
 from support.status import UK
 from tests.factories import make_guide
 from tests.helpers import admin_form_data

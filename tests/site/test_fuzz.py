@@ -212,7 +212,7 @@ HEADERS = ["HTTP_HOST", "HTTP_COOKIE", "HTTP_X_FORWARDED_FOR", "HTTP_USER_AGENT"
     header=st.sampled_from(HEADERS),
 )
 def test_control_characters_anywhere_are_the_400_page(fuzz_site, route, where, bad, header):
-    """One middleware (psm_site.middleware.ControlCharacterMiddleware) answers before any view or query."""
+    """One middleware (psm_site.web.middleware.ControlCharacterMiddleware) answers before any view or query."""
     url = _fill(route, ["introduction-to-public-service-mutuals", "a", "1"])
     client, extra, method = _client(), {}, "get"
     if where == "path":

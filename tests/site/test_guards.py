@@ -146,14 +146,17 @@ def test_production_static_files_build_with_hashed_names(tmp_path, settings):
 # gate, psm_site.admin_site) are exempt; anything else is listed here with its reason.
 ADMIN_MODULES = {"admin.py", "admin_site.py", "signin.py", "psm_admin.py", "permissions.py"}
 STAFF_CHECKS_ALLOWED = {
-    ("psm_site/publishing.py", "can_publish"): "the admin's publish buttons and actions",
-    ("psm_site/views.py", "permission_denied"): "chooses the admin's look for a 403 inside the admin; grants nothing",
+    ("psm_site/publishing/actions.py", "can_publish"): "the admin's publish buttons and actions",
     (
-        "psm_site/cache.py",
+        "psm_site/pages/views.py",
+        "permission_denied",
+    ): "chooses the admin's look for a 403 inside the admin; grants nothing",
+    (
+        "psm_site/web/cache.py",
         "public_page",
     ): "a signed-in session's page is never shared (private, no-store); grants nothing",
     (
-        "psm_site/cache.py",
+        "psm_site/web/cache.py",
         "StaffMarkerMiddleware",
     ): "marks a signed-in session so the page cache passes it by; grants nothing",
 }
@@ -188,12 +191,12 @@ def test_every_staff_check_outside_the_admin_needs_both_factors():
 
 
 def test_the_private_psycopg_hooks_were_checked_with_the_installed_psycopg():
-    """psm_site/postgresql/base.py overrides two private psycopg names. After an upgrade, read
+    """psm_site/web/postgresql/base.py overrides two private psycopg names. After an upgrade, read
     psycopg's connection and wait code again, run tests/site/test_outage.py on PostgreSQL, then
     move PSYCOPG_CHECKED."""
     import psycopg
 
-    from psm_site.postgresql import base
+    from psm_site.web.postgresql import base
 
-    assert psycopg.__version__ == base.PSYCOPG_CHECKED, "psycopg changed: recheck psm_site/postgresql/base.py"
+    assert psycopg.__version__ == base.PSYCOPG_CHECKED, "psycopg changed: recheck psm_site/web/postgresql/base.py"
     assert callable(psycopg.Connection._connect_gen) and issubclass(psycopg.errors._WaitTimeout, Exception)

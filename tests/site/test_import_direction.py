@@ -1,6 +1,6 @@
 """Import direction: psm_site is the base and imports no app; mutuals and support use it and never each other.
 
-An app that shows something on another's page registers it with the base (psm_site/search.py,
+An app that shows something on another's page registers it with the base (psm_site/pages/search.py,
 psm_site/blocks.py), so the code each app needs stays inside it.
 """
 
@@ -43,6 +43,39 @@ def test_no_app_imports_against_the_direction():
         for path in sorted((ROOT / app).rglob("*.py"))
         for package, line in imported_packages(path)
         if package in forbidden
+    ]
+    assert wrong == []
+
+
+# psm_site's rooms, bottom up: web (requests, the page cache, limits, outages, sign-in),
+# publishing (the workflow), pages (the site's own pages and feeds). A room imports only rooms
+# below it and psm_site's ground modules (models, permissions, personal_data, markdown, ...).
+ROOMS_MAY_NOT_IMPORT = {
+    "web": {"psm_site.publishing", "psm_site.pages"},
+    "publishing": {"psm_site.pages"},
+    "pages": set(),
+}
+
+
+def imported_modules(path):
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name, node.lineno
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            yield node.module, node.lineno
+
+
+def test_psm_sites_rooms_import_only_downwards():
+    assert {path.name for path in (ROOT / "psm_site").iterdir() if (path / "__init__.py").exists()} >= set(
+        ROOMS_MAY_NOT_IMPORT
+    )
+    wrong = [
+        f"{path.relative_to(ROOT)}:{line} imports {module}"
+        for room, forbidden in ROOMS_MAY_NOT_IMPORT.items()
+        for path in sorted((ROOT / "psm_site" / room).rglob("*.py"))
+        for module, line in imported_modules(path)
+        if any(module == name or module.startswith(name + ".") for name in forbidden)
     ]
     assert wrong == []
 

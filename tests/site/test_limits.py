@@ -82,7 +82,7 @@ def test_limit_counts_in_real_redis_shared_by_every_process(settings):
     connection = _redis_or_skip()
     settings.CACHES = {
         "default": {
-            "BACKEND": "psm_site.redis_cache.KeptClientRedisCache",
+            "BACKEND": "psm_site.web.redis_cache.KeptClientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "psm-test",
         }

@@ -74,7 +74,7 @@ def test_no_template_names_the_department_itself():
 
 
 def test_error_pages_name_the_contact_team_from_settings(settings):
-    from psm_site.errors import error_page
+    from psm_site.web.errors import error_page
 
     settings.CONTACT_TEAM = "DTE Mutuals Team"
     html = error_page("500.html", 500).content.decode()

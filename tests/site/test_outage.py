@@ -21,7 +21,7 @@ from django.db import OperationalError, close_old_connections, connection
 from django.urls import reverse
 
 from mutuals.models import Mutual
-from psm_site import outage
+from psm_site.web import outage
 from tests.helpers import admin_form_data
 
 pytestmark = [

@@ -20,8 +20,8 @@ from django.db import models
 from django.urls import reverse
 
 from psm_site import personal_data
-from psm_site.limits import count_and_wait
-from psm_site.requestlog import NGINX_LOG_FIELDS
+from psm_site.web.limits import count_and_wait
+from psm_site.web.requestlog import NGINX_LOG_FIELDS
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ APPS = ["psm_site", "mutuals", "support", "alerts"]
 
 LIMIT_CALL = re.compile(r"""(?:count_and_wait\(\s*\w+,\s*|rate_limit\(\s*)["']([\w-]+)["']""")
 WRITES = "set|add|incr|decr|set_many|get_or_set|touch"
-# cache.set(…), or through psm_site/cache_outage.py: cache_outage.call("set", …) / .strict("add", …)
+# cache.set(…), or through psm_site/web/cache_outage.py: cache_outage.call("set", …) / .strict("add", …)
 CACHE_WRITE = re.compile(rf"""\bcache\.(?:{WRITES})\(|\bcache_outage\.(?:call|strict)\(\s*["'](?:{WRITES})["']""")
 # A field whose name or type says it can hold an IP address, an email address or a browser's name.
 PERSONAL_NAME = re.compile(r"(^|_)(ip|ip_address|email|e_mail|address|user_agent|username|remote_addr)($|_)")
@@ -104,7 +104,7 @@ def test_a_limit_without_an_entry_fails_loudly(rf):
 
 def test_every_module_that_writes_to_the_cache_is_declared():
     writers = cache_writers(_sources())
-    assert {"psm_site.limits", "psm_site.cache", "mutuals.registry"} <= writers  # the scan finds them
+    assert {"psm_site.web.limits", "psm_site.web.cache", "mutuals.registry"} <= writers  # the scan finds them
     assert writers <= set(personal_data.cache_users()), writers - set(personal_data.cache_users())
     # a new one would fail
     assert cache_writers([(ROOT / "alerts" / "new.py", "cache.set(f'x:{ip}', 1)")]) == {"alerts.new"}

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from mutuals.models import Guide, Publication
 from psm_site.models import ChangeNote
-from psm_site.publishing import add_change_note, publish, unpublish
+from psm_site.publishing.actions import add_change_note, publish, unpublish
 from tests.factories import make_guide, make_publication
 from tests.helpers import admin_form_data
 

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 
 from mutuals.models import Mutual
-from psm_site.search import search
+from psm_site.pages.search import search
 from tests.factories import make_many_mutuals, make_mutual
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ from django.core.checks import run_checks
 from django.test import Client
 from django.urls import reverse
 
-from psm_site import errors
-from psm_site.errors import error_page
 from psm_site.models import Feedback
+from psm_site.web import errors
+from psm_site.web.errors import error_page
 
 pytestmark = pytest.mark.django_db
 ERROR_PAGES = {

@@ -110,7 +110,7 @@ def test_later_sign_ins_ask_for_a_code_and_backup_codes_work_once(two_factor, ed
     client = Client()
     _sign_in(client, "editor", PASSWORD, login_url)
     device = TOTPDevice.objects.create(user=editor, name="phone", confirmed=True)
-    from psm_site.signin import _new_backup_codes
+    from psm_site.web.signin import _new_backup_codes
 
     backup = _new_backup_codes(editor)[0]
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from mutuals.models import Guide
 from psm_site.models import Page
-from psm_site.publishing import add_change_note, publish
+from psm_site.publishing.actions import add_change_note, publish
 from tests.factories import make_guide, make_mutual, make_publication
 
 pytestmark = pytest.mark.django_db
@@ -172,7 +172,7 @@ def test_sitemap_says_what_djangos_sitemap_template_would(client, content, rf):
 
     from django.contrib.sitemaps.views import sitemap
 
-    from psm_site.sitemaps import sitemaps
+    from psm_site.pages.sitemaps import sitemaps
 
     make_guide(title="Fish & chips <today>", slug="fish-chips")  # escaping
     ours = client.get(reverse("sitemap"))
@@ -216,7 +216,7 @@ def test_database_failure_gives_a_503_without_touching_the_database(client, monk
         raise OperationalError("database is down")
 
     monkeypatch.setattr(Guide.objects, "for_page", broken)
-    monkeypatch.setattr("psm_site.cache.current_version", broken)  # the first query a public page makes
+    monkeypatch.setattr("psm_site.web.cache.current_version", broken)  # the first query a public page makes
     client.raise_request_exception = False
     with django_assert_num_queries(0):
         response = client.get("/introduction-to-public-service-mutuals")
@@ -297,11 +297,11 @@ def test_structured_data(client, content):
 def test_error_pages_are_govuk_styled_with_the_right_status(rf, handler, status, text):
     from django.contrib.auth.models import AnonymousUser
 
-    from psm_site import views
+    from psm_site.web import errors
 
     request = rf.get("/")
     request.user = AnonymousUser()
-    response = getattr(views, handler)(request)
+    response = getattr(errors, handler)(request)
     assert response.status_code == status
     assert text in response.content.decode() and "govuk-template" in response.content.decode()
 

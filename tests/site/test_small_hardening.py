@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.test import RequestFactory
 
-from psm_site.gzip import accepts_gzip
+from psm_site.web.gzip import accepts_gzip
 from tests.helpers import body
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from psm_site.models import Page
-from psm_site.publishing import publish
+from psm_site.publishing.actions import publish
 from tests.factories import make_guide, make_mutual, make_publication
 from tests.support.factories import make_fund, make_programme
 
@@ -36,7 +36,7 @@ def two_factor(settings):
 
 
 def verify(client, user):
-    """What psm_site.signin.verify leaves in the session once the code was right."""
+    """What psm_site.web.signin.verify leaves in the session once the code was right."""
     device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id

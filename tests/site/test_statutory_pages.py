@@ -75,7 +75,7 @@ def test_cookie_lifetimes_come_from_the_settings(client, pages, settings):
     settings.ADMIN_IDLE_MINUTES = 30
     html = _text(client, COOKIES)
     assert "<code>csrftoken</code>" in html and "<code>sessionid</code>" in html
-    # a staff session cookie has no expiry of its own (psm_site/signin.py) and ends when idle
+    # a staff session cookie has no expiry of its own (psm_site/web/signin.py) and ends when idle
     assert "When you close your browser, after 30 minutes without using the site, or when you sign out" in html
     assert "2 weeks" not in html
     settings.ADMIN_IDLE_MINUTES = 60
@@ -128,7 +128,7 @@ def test_the_accessibility_statement_claims_only_what_a_test_checks(client, page
     import re
     from pathlib import Path
 
-    from psm_site.statements import NOT_YET_TESTED, TESTED
+    from psm_site.pages.statements import NOT_YET_TESTED, TESTED
 
     for _claim, tests in TESTED:
         for test in tests:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from psm_site.limits import client_address
+from psm_site.web.limits import client_address
 
 ROOT = Path(__file__).resolve().parents[2]
 PROXY, DIRECT = "127.0.0.1", "127.0.0.2"

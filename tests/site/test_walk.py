@@ -156,7 +156,7 @@ def test_one_page_of_each_type_is_valid_html(site_pages):
 
 
 def test_the_crawl_leaves_nothing_behind_for_other_tests(site_pages):
-    from psm_site.content import publishable_models
+    from psm_site.publishing.content import publishable_models
 
     assert site_pages
     assert not any(model.objects.exists() for model in publishable_models())
@@ -171,7 +171,7 @@ MORE_QUERIES = {
     # a filter's sectors are checked against the table, and the local authorities' select (the list
     # without a filter reads 6)
     "mutuals:mutual-list": 7,
-    # one full-text query for each kind of thing searched (psm_site/search.py), local authorities too
+    # one full-text query for each kind of thing searched (psm_site/pages/search.py), local authorities too
     "search": 7,
     # one query for each kind of page listed (local authorities with live mutuals among them)
     "sitemap": 9,

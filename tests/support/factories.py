@@ -3,7 +3,7 @@
 import itertools
 from datetime import datetime
 
-from psm_site.publishing import publish
+from psm_site.publishing.actions import publish
 from support.models import Fund, FundRound, Programme
 from support.status import UK
 

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from psm_site.publishing import add_change_note
+from psm_site.publishing.actions import add_change_note
 from support.models import Consortium, FundRound
 from tests.helpers import count_tags, page_title, settle_content_version
 from tests.support.factories import make_fund, make_programme, make_round, uk

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from simple_history.manager import HistoryManager
 
-from psm_site.content import publishable_models
+from psm_site.publishing.content import publishable_models
 
 # Order matters: later files refer to rows in earlier ones.
 FIXTURE_ORDER = ["explainer", "registry", "support", "pages"]

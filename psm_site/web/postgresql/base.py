@@ -11,11 +11,11 @@ ever. Here the client gives up instead:
   margin, and Django's health check of a kept connection (SELECT 1) at most the connect timeout;
   then the connection is closed: it is mid-conversation and cannot be used again. PostgreSQL
   rolls back whatever that connection had not committed;
-- after a failure, new connections are not tried again for a moment (psm_site/outage.py), so one
+- after a failure, new connections are not tried again for a moment (psm_site/web/outage.py), so one
   request pays for one timeout, not two.
 
 Every failure is a DatabaseError (OperationalError), which the error handler answers with the
-503 page. Set ENGINE to "psm_site.postgresql" (settings.py does when DATABASE_URL is postgres).
+503 page. Set ENGINE to "psm_site.web.postgresql" (settings.py does when DATABASE_URL is postgres).
 
 Why two private psycopg names (`Connection._connect_gen`, `errors._WaitTimeout`): psycopg's public
 `connect_timeout` is libpq's, whole seconds and at least 2, and psycopg has no public deadline on
@@ -31,7 +31,7 @@ from django.conf import settings
 from django.db.backends.postgresql import base
 from psycopg import errors
 
-from psm_site import outage
+from psm_site.web import outage
 
 # The psycopg release whose private hooks below were read and tested (requirements.txt pins it).
 PSYCOPG_CHECKED = "3.3.9"

@@ -17,7 +17,7 @@ from django.db import connection, migrations
 from django.db.models import F, Q
 from django.db.models.expressions import RawSQL
 
-from psm_site.content import address_maker
+from psm_site.publishing.content import address_maker
 
 MAX_PER_TYPE = 200
 DOCUMENT_COLUMN = "search_document"

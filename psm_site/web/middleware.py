@@ -8,10 +8,10 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from psm_site.errors import error_page
 from psm_site.permissions import SecondFactorRequired
-from psm_site.signin import LAST_SEEN
-from psm_site.views import healthz, service_unavailable
+from psm_site.web.errors import error_page, service_unavailable
+from psm_site.web.health import healthz
+from psm_site.web.signin import LAST_SEEN
 
 # Browser features the site never uses, all switched off.
 PERMISSIONS_POLICY = ", ".join(
@@ -137,7 +137,7 @@ class SecurityHeadersMiddleware:
 class StaffSessionMiddleware:
     """A staff session ends after ADMIN_IDLE_MINUTES without a request, and at browser close.
 
-    Sign-in (psm_site.signin) starts the clock; anonymous visitors carry no session, so public
+    Sign-in (psm_site.web.signin) starts the clock; anonymous visitors carry no session, so public
     pages do no extra work. The last-seen time is written at most once a minute.
     """
 

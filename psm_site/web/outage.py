@@ -1,7 +1,7 @@
 """Database outages: the 503 answer, one log line per outage, and a short hold-off between tries.
 
 When the database is stopped, frozen or too slow, each request gets the GOV.UK 503 page within
-two seconds (psm_site/postgresql/base.py bounds every wait) with Retry-After: 30. The log gets
+two seconds (psm_site/web/postgresql/base.py bounds every wait) with Retry-After: 30. The log gets
 one warning when this process first sees the outage and one line when the database answers
 again, never a traceback per request: tracebacks are for real server errors.
 """
@@ -23,7 +23,7 @@ HOLD_OFF_SECONDS = 2.0
 class Watch:
     """One dependency's outages as this process sees them: the first failure of each is logged as
     one line (no traceback), its end as another, and a hold-off spares the next requests a timeout.
-    The database uses one below; the cache another (psm_site/cache_outage.py)."""
+    The database uses one below; the cache another (psm_site/web/cache_outage.py)."""
 
     def __init__(self, logger, down, back):
         self.logger, self.down, self.back = logger, down, back

@@ -222,7 +222,7 @@ personal_data.register(
         why="To keep you signed in, and to sign you out when you stop using the site",
         how_long=_session_how_long,
         receivers="Only this site's servers",
-        source="django.contrib.sessions; psm_site/signin.py; psm_site/middleware.py StaffSessionMiddleware",
+        source="django.contrib.sessions; psm_site/web/signin.py; psm_site/web/middleware.py StaffSessionMiddleware",
         order=53,
     )
 )
@@ -232,7 +232,7 @@ personal_data.register_cookie(
         purpose="Keeps you signed in",
         expires=_session_cookie_expires,
         audience="staff",
-        source="psm_site/signin.py",
+        source="psm_site/web/signin.py",
         order=10,
     )
 )

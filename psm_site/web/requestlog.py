@@ -91,7 +91,7 @@ personal_data.register(
         why="To keep the site secure and running",
         how_long=personal_data.days_setting("SERVER_LOG_RETENTION_DAYS"),
         receivers="Only the staff who run the site's servers",
-        source="deploy/nginx.conf (log_format psm); psm_site/requestlog.py",
+        source="deploy/nginx.conf (log_format psm); psm_site/web/requestlog.py",
         setting="SERVER_LOG_RETENTION_DAYS",
         order=30,
     )

@@ -1,12 +1,8 @@
 """Site-wide views: home, search, updates, site pages, feedback, health and errors."""
 
-import sys
-
 from django.conf import settings
-from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, connection
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -14,17 +10,15 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from psm_site import cache_outage, health, outage
-from psm_site.cache import dated, public_page
-from psm_site.content import public_change_notes
-from psm_site.errors import error_page
-from psm_site.forms import ProblemForm, SearchForm, UsefulForm, clean_path
-from psm_site.limits import feedback_limit, rate_limit, search_limit
 from psm_site.models import Feedback, Page
-from psm_site.pagination import get_page_or_404, page_links
-from psm_site.publishing import get_for_request, preview_aware
-from psm_site.search import search as site_search
-from psm_site.statements import facts_for
+from psm_site.pages.forms import ProblemForm, SearchForm, UsefulForm, clean_path
+from psm_site.pages.pagination import get_page_or_404, page_links
+from psm_site.pages.search import search as site_search
+from psm_site.pages.statements import facts_for
+from psm_site.publishing.actions import get_for_request, preview_aware
+from psm_site.publishing.content import public_change_notes
+from psm_site.web.cache import dated, public_page
+from psm_site.web.limits import feedback_limit, rate_limit, search_limit
 
 RESULTS_PER_PAGE = 10
 UPDATES_PER_PAGE = 30
@@ -128,21 +122,6 @@ def _safe_path(value):
 # --- Health, robots and errors -------------------------------------------------------------------
 
 
-@never_cache
-@require_safe
-def healthz(request):
-    """200 while pages can be served, which needs the database but not the cache (pages are served
-    without it, more slowly: psm_site/cache_outage.py); 503 only when the database is down."""
-    cache = "ok" if cache_outage.probe() else "down"
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        return JsonResponse({"status": "unavailable", "database": "down", "cache": cache}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok", "cache": cache, **health.report()})
-
-
 @cache_control(public=True, max_age=86400)
 @require_safe
 def favicon(request):
@@ -161,47 +140,3 @@ def robots_txt(request):
             f"Sitemap: {settings.SITE_URL}{reverse('sitemap')}",  # the public name, not the request's Host
         ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
-
-
-def service_unavailable(request):
-    """The 503 page: renders without touching the database."""
-    response = error_page("503.html", 503)
-    response["Retry-After"] = "300"
-    return response
-
-
-def server_error(request):
-    """500, or 503 when the database could not be reached or did not answer (psm_site/outage.py)."""
-    if outage.is_outage(sys.exc_info()[1]):
-        response = service_unavailable(request)
-        response["Retry-After"] = str(outage.RETRY_AFTER_SECONDS)
-        return response
-    return error_page("500.html", 500)
-
-
-def bad_request(request, exception=None):
-    # Django logs a bad Host header or query to django.security: one short line (psm_site/log_filters.py).
-    return error_page("400.html", 400)
-
-
-def permission_denied(request, exception=None):
-    """Inside the admin a refusal looks like the admin; elsewhere like the public site."""
-    if request.path.startswith(reverse("admin:index")) and getattr(request, "user", None) and request.user.is_staff:
-        context = {
-            "site_header": admin.site.site_header,
-            "site_title": admin.site.site_title,
-            "site_url": "/",
-            "has_permission": True,
-            "is_nav_sidebar_enabled": False,
-        }
-        return render(request, "admin/403.html", context, status=403)
-    return error_page("403.html", 403)
-
-
-def page_not_found(request, exception=None):
-    return error_page("404.html", 404)
-
-
-def csrf_failure(request, reason=""):
-    """A form sent without its security token (often an expired page): GOV.UK-styled 403."""
-    return error_page("403.html", 403)

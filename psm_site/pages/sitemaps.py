@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from psm_site.content import address_maker, models_with_pages
 from psm_site.models import ChangeNote
+from psm_site.publishing.content import address_maker, models_with_pages
 
 UK = ZoneInfo("Europe/London")
 

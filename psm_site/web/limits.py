@@ -15,8 +15,9 @@ from functools import wraps
 
 from django.conf import settings
 
-from psm_site import cache_outage, personal_data
-from psm_site.errors import error_page
+from psm_site import personal_data
+from psm_site.web import cache_outage
+from psm_site.web.errors import error_page
 
 
 def client_address(request) -> str:
@@ -126,7 +127,7 @@ def rate_limit(name: str, read_limit, *, fail_open: bool, methods=("POST",)):
 
 
 def _register_ip_limit(name, read_limit, *, when, doing, counted, not_kept, order):
-    """The register entry of a per-address limit on psm_site/views.py: the address is kept with a
+    """The register entry of a per-address limit on psm_site/pages/views.py: the address is kept with a
     count for one window, then the cache lets it go."""
 
     def why():
@@ -147,7 +148,7 @@ def _register_ip_limit(name, read_limit, *, when, doing, counted, not_kept, orde
             why=why,
             how_long=how_long,
             receivers="No one: it stays in this site's own cache",
-            source=f"psm_site/limits.py (rate_limit {name!r} on psm_site/views.py)",
+            source=f"psm_site/web/limits.py (rate_limit {name!r} on psm_site/pages/views.py)",
             limits=(name,),
             order=order,
         )
@@ -172,4 +173,4 @@ _register_ip_limit(
     not_kept="what you searched for",
     order=21,
 )
-personal_data.register_cache_use("psm_site.limits", "rate limits: see their register entries")
+personal_data.register_cache_use("psm_site.web.limits", "rate limits: see their register entries")

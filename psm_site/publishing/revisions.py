@@ -103,7 +103,7 @@ def discard_revision(revision: Revision) -> None:
 def draft_for_preview(request, item):
     """`item` showing its draft revision (fields and inline parts, unsaved), or None if it has none.
 
-    Used only for staff previews (psm_site.publishing.get_for_request); the item's admin builds
+    Used only for staff previews (psm_site.publishing.actions.get_for_request); the item's admin builds
     the draft from the revision through its own forms.
     """
     revision = revision_for(item)

@@ -1,7 +1,7 @@
 """Whether a client takes gzip, read as RFC 9110 says: `gzip;q=0` means "not gzip".
 
 Django's GZipMiddleware and its `re_accepts_gzip` look only for the word, so a client that
-refused gzip got it. The page cache (psm_site/cache.py) and the middleware below both ask here.
+refused gzip got it. The page cache (psm_site/web/cache.py) and the middleware below both ask here.
 """
 
 from django.middleware.gzip import GZipMiddleware as DjangoGZipMiddleware

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from psm_site.models import ReviewRequest
-from psm_site.publishing import publish, publish_permission
+from psm_site.publishing.actions import publish, publish_permission
 
 logger = logging.getLogger(__name__)
 

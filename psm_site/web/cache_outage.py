@@ -6,13 +6,13 @@ answers the caller's default (a miss, or a write not made), the request goes on 
 and for HOLD_OFF_SECONDS no request of this process tries the cache again, so a frozen Redis costs
 one timeout (REDIS_TIMEOUT, psm_site/settings.py) rather than one per call. The log gets one
 warning when this process first sees the outage and one line when the cache answers again, as
-psm_site/outage.py does for the database.
+psm_site/web/outage.py does for the database.
 
 When the cache answers again, this process retires every cached page (a new generation): a change
 committed during the outage could not replace the generation, so pages rendered before it might
 otherwise be served once the cache is back.
 
-Rate limits decide for themselves what an outage means (psm_site/limits.py): open for reading
+Rate limits decide for themselves what an outage means (psm_site/web/limits.py): open for reading
 pages, closed for what sends a sign-in email.
 """
 
@@ -20,9 +20,9 @@ import logging
 
 from django.core.cache import cache
 
-from psm_site.outage import Watch
+from psm_site.web.outage import Watch
 
-logger = logging.getLogger("psm_site.cache")
+logger = logging.getLogger("psm_site.web.cache")
 
 HOLD_OFF_SECONDS = 1.0
 

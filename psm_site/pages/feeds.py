@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.feedgenerator import Atom1Feed
 
-from psm_site.content import public_change_notes
+from psm_site.publishing.content import public_change_notes
 
 FEED_LENGTH = 50
 

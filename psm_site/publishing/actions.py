@@ -8,10 +8,10 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
-from psm_site.content import publishable_models
 from psm_site.models import ChangeNote, Publishable
 from psm_site.permissions import SecondFactorRequired, needs_second_factor_for, staff_may
-from psm_site.revisions import draft_for_preview, revision_for
+from psm_site.publishing.content import publishable_models
+from psm_site.publishing.revisions import draft_for_preview, revision_for
 
 FIRST_PUBLISHED_NOTE = "First published."
 
@@ -76,7 +76,7 @@ def get_for_request(request, queryset, **lookup):
     """The published object for the public, or any object for staff who may preview it.
 
     Returns (object, is_preview). Staff previews of drafts are never cached. A published item
-    with a draft revision (psm_site/revisions.py) is shown to staff as that revision. Preview
+    with a draft revision (psm_site/publishing/revisions.py) is shown to staff as that revision. Preview
     needs both factors (psm_site.permissions.is_verified_staff): a password-only staff session
     asking for a draft, or a page with a draft revision, is sent to the two-factor page.
     """

@@ -51,8 +51,9 @@ from django.utils.http import http_date, parse_http_date
 from django.utils.text import compress_string
 from django.views.decorators.http import require_safe
 
-from psm_site import cache_outage, personal_data
-from psm_site.gzip import accepts_gzip
+from psm_site import personal_data
+from psm_site.web import cache_outage
+from psm_site.web.gzip import accepts_gzip
 
 BOUNDARY_SOURCES = []  # callables: now -> the next moment a public page changes by the clock, or None
 BOUNDARY_FIELDS = set()  # the date fields those callables read (see register_boundaries)
@@ -500,7 +501,7 @@ class PageCacheMiddleware:
 # --- Who skips the cache: a signed marker, not any session cookie --------------------------------
 
 STAFF_MARKER_COOKIE = "psm_staff"
-_STAFF_MARKER_SALT = "psm_site.cache.staff-marker"
+_STAFF_MARKER_SALT = "psm_site.web.cache.staff-marker"
 
 
 def is_marked_staff(request):
@@ -523,7 +524,7 @@ def mark_staff(response, request):
         secure=settings.SESSION_COOKIE_SECURE,
         httponly=True,
         samesite="Lax",
-    )  # no max_age: it ends with the browser, as a staff session does (psm_site/signin.py)
+    )  # no max_age: it ends with the browser, as a staff session does (psm_site/web/signin.py)
 
 
 personal_data.register_cookie(
@@ -532,7 +533,7 @@ personal_data.register_cookie(
         purpose="Tells the site you are signed in, so that it shows you pages as they are now, never a copy saved for the public",
         expires=lambda: "When you close your browser or sign out",
         audience="staff",
-        source="psm_site/cache.py (StaffMarkerMiddleware)",
+        source="psm_site/web/cache.py (StaffMarkerMiddleware)",
         order=12,
     )
 )

@@ -63,7 +63,7 @@ personal_data.register_cookie(
             else personal_data.duration(settings.CSRF_COOKIE_AGE)
         ),
         audience="public",
-        source="django.middleware.csrf; psm_site/forms.py",
+        source="django.middleware.csrf; psm_site/pages/forms.py",
         order=1,
     )
 )
