@@ -148,7 +148,7 @@ ADMIN_MODULES = {"admin.py", "admin_site.py", "signin.py", "psm_admin.py", "perm
 STAFF_CHECKS_ALLOWED = {
     ("psm_site/publishing/actions.py", "can_publish"): "the admin's publish buttons and actions",
     (
-        "psm_site/pages/views.py",
+        "psm_site/web/errors.py",
         "permission_denied",
     ): "chooses the admin's look for a 403 inside the admin; grants nothing",
     (
