@@ -166,16 +166,12 @@ MORE_QUERIES = {
     # the guide; its criteria, benefits, sections (with their publication), the findings and attachments
     # of those publications; change notes
     "mutuals:guide-detail": 7,
-    # a filter's sectors are checked against the table (the list without a filter reads 5)
-    "mutuals:mutual-list": 6,
     # one full-text query for each kind of thing searched (psm_site/search.py)
     "search": 6,
     # one query for each kind of page listed
     "sitemap": 8,
     # the programme; its funds and their rounds; consortia and their members; change notes
     "support:programme-detail": 6,
-    # change notes of each kind of content
-    "updates": 6,
 }
 
 
