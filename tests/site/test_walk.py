@@ -168,8 +168,6 @@ MORE_QUERIES = {
     "mutuals:guide-detail": 7,
     # one full-text query for each kind of thing searched (psm_site/search.py)
     "search": 6,
-    # one query for each kind of page listed
-    "sitemap": 8,
     # the programme; its funds and their rounds; consortia and their members; change notes
     "support:programme-detail": 6,
 }
