@@ -32,15 +32,21 @@ node_modules/.package-lock.json: package.json package-lock.json
 $(CSS) &: node_modules/.package-lock.json $(wildcard static/scss/*.scss)
 	npm run --silent build:css
 
-run: $(VENV)/.runtime $(CSS) ## Install, migrate, load fixtures/ (first time only) and serve http://127.0.0.1:8000
+run: $(VENV)/.runtime $(CSS) ## Install, migrate, build the postcode lookup and load fixtures/ (first time only) and serve http://127.0.0.1:8000
 	DJANGO_DEBUG=on $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=on $(PY) manage.py build_postcodes --if-needed
 	DJANGO_DEBUG=on $(PY) manage.py load_initial_content
 	DJANGO_DEBUG=on $(PY) manage.py create_demo_users
 	DJANGO_DEBUG=on $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-worker: $(VENV)/.runtime ## Beside `make run`: the task worker and the alerts clock (emails print here unless EMAIL_HOST is set)
-	DJANGO_DEBUG=on $(PY) manage.py alerts_clock --every 120 & clock=$$!; trap "kill $$clock" EXIT INT TERM; \
-	DJANGO_DEBUG=on $(PY) manage.py db_worker --no-reload
+ALERTS_CLOCK_SECONDS ?= 120
+export ALERTS_CLOCK_SECONDS
+
+# deploy/keep-running starts each again within seconds if it stops (a crash, a kill).
+worker: $(VENV)/.runtime ## Beside `make run`: the task worker and the alerts clock, restarted if they stop (emails print here unless EMAIL_HOST is set)
+	DJANGO_DEBUG=on deploy/keep-running $(PY) manage.py alerts_clock --every $(ALERTS_CLOCK_SECONDS) & clock=$$!; \
+	trap "kill $$clock" EXIT INT TERM; \
+	DJANGO_DEBUG=on deploy/keep-running $(PY) manage.py db_worker --no-reload
 
 test: $(VENV)/.dev $(CSS) ## Install test tools and run the whole suite (browser tests need Debian's chromium)
 	$(PY) -m pytest $(PYTEST_ARGS)

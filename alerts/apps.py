@@ -6,10 +6,11 @@ class AlertsConfig(AppConfig):
     verbose_name = "Email alerts"
 
     def ready(self):
-        from alerts import events
-        from psm_site import follow, statements
+        from alerts import events, notify, schedule, views  # noqa: F401 - notify and views declare their personal data
+        from psm_site import follow, health, statements
 
         events.connect()
+        health.register("clock", schedule.clock_health)
         follow.register(subscribe_url)
         statements.register_privacy_section("alerts/privacy_section.html")
 

@@ -122,8 +122,15 @@ def alert_for_new_round(fund_round):
     )
 
 
-def _round_dates(fund_round):
-    opens = f"Opens {fund_round.opening_text}. " if fund_round.opens_at else ""
+def _round_dates(fund_round, now=None):
+    """'Opens …' only for a round still to open: one already open says so."""
+    now = now or timezone.now()
+    if fund_round.opens_at and fund_round.opens_at > now:
+        opens = f"Opens {fund_round.opening_text}. "
+    elif fund_round.closes_at > now:
+        opens = "Open for applications now. "
+    else:
+        opens = ""
     return f"{opens}Closes at {fund_round.deadline_text}."
 
 
@@ -170,6 +177,10 @@ def reminder_moment(closes_at):
     return (uktime.uk_local(closes_at) - timedelta(days=REMINDER_DAYS)).astimezone(UTC)
 
 
+def closing_event(fund_round):
+    return f"closing:{fund_round.pk}:{fund_round.closes_at.isoformat()}"
+
+
 def clock(now=None):
     """Alerts for rounds that opened, or reached 7 days before closing, and items that went live
     on their schedule, since the last look.
@@ -201,17 +212,23 @@ def clock(now=None):
         window = published.filter(closes_at__gt=now, closes_at__lte=now + timedelta(days=REMINDER_DAYS + 1))
         for fund_round in window:
             remind_at = reminder_moment(fund_round.closes_at)
-            if not since < remind_at <= now or (fund_round.opens_at and fund_round.opens_at > remind_at):
+            if remind_at > now:
                 continue
+            on_time = since < remind_at and not (fund_round.opens_at and fund_round.opens_at > remind_at)
+            if not on_time and Alert.objects.filter(event=closing_event(fund_round)).exists():
+                continue
+            # On time, 7 days before; a round announced (or opening) with less than 7 days left
+            # gets its reminder at the clock's next run, saying when it closes.
+            when = "closes in 7 days" if on_time else f"closes at {fund_round.deadline_text}"
             built.append(
                 build_alert(
-                    event=f"closing:{fund_round.pk}:{fund_round.closes_at.isoformat()}",
+                    event=closing_event(fund_round),
                     kind=Alert.Kind.ROUND_CLOSING,
-                    title=f"{fund_round.fund.display_name}: {fund_round.title_in_sentence} closes in 7 days",
+                    title=f"{fund_round.fund.display_name}: {fund_round.title_in_sentence} {when}",
                     note=f"{fund_round.title} closes at {fund_round.deadline_text}.",
                     url=fund_round.get_absolute_url(),
                     topic_keys=topics.round_topic_keys(fund_round),
-                    happened_at=remind_at,
+                    happened_at=remind_at if on_time else now,
                 )
             )
         # Notes dated to a moment now passed: an item scheduled to publish, which no save marks.

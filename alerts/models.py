@@ -9,8 +9,11 @@ a confirmation or a manage link.
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from psm_site import personal_data
 
 
 class Frequency(models.TextChoices):
@@ -58,6 +61,40 @@ class Subscriber(models.Model):
     @property
     def address_hash(self):
         return hashlib.sha256(self.address.encode()).hexdigest()[:16]
+
+
+def _subscriber_how_long():
+    from alerts.schedule import UNCONFIRMED_KEPT
+
+    return (
+        f"While you are subscribed. If you do not confirm within {personal_data.duration(int(UNCONFIRMED_KEPT.total_seconds()))}"
+        ", we delete your address. When you unsubscribe from everything, or from your last subscription, we delete "
+        "it at once; our record of emails sent then keeps only their subject and date"
+    )
+
+
+def email_receivers():
+    """Who, besides the site, receives a subscriber's address: whoever sends the emails."""
+    if settings.NOTIFY_API_KEY:
+        return "A few administrators of the site, and GOV.UK Notify, which sends the emails"
+    if settings.EMAIL_HOST:
+        return f"A few administrators of the site, and the email server that sends the emails ({settings.EMAIL_HOST})"
+    return "A few administrators of the site"
+
+
+personal_data.register(
+    personal_data.Record(
+        key="email-alerts",
+        what="If you ask for emails: your email address, what you asked for and how often, and a record of the "
+        "emails we sent you",
+        why="Only to send you those emails. Every email has a link to unsubscribe",
+        how_long=_subscriber_how_long,
+        receivers=email_receivers,
+        source="alerts/models.py Subscriber, Subscription, Email; alerts/schedule.py forget_unconfirmed",
+        fields=("alerts.Subscriber.address",),
+        order=40,
+    )
+)
 
 
 class SubscriptionQuerySet(models.QuerySet):
@@ -184,9 +221,15 @@ class ClockRun(models.Model):
 
     name = models.CharField(max_length=40, unique=True)
     ran_at = models.DateTimeField()
+    every_seconds = models.PositiveIntegerField(
+        null=True, blank=True, help_text="For the clock's heartbeat: how often it runs (empty when run from cron)."
+    )
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self):
         return f"{self.name} at {self.ran_at:%Y-%m-%d %H:%M}"
+
+
+personal_data.not_personal("alerts.Delivery.email", "a link to the Email sent, not an email address")

@@ -10,6 +10,8 @@ from django.core.mail.backends.base import BaseEmailBackend
 from notifications_python_client.errors import HTTPError
 from notifications_python_client.notifications import NotificationsAPIClient
 
+from psm_site import personal_data
+
 
 class NotifyEmailBackend(BaseEmailBackend):
     def __init__(self, fail_silently=False, **kwargs):
@@ -47,3 +49,19 @@ class NotifyEmailBackend(BaseEmailBackend):
                     raise PermanentFailure(f"Notify refused: {error.status_code}", bounce=bounce) from None
                 raise
             message.provider_id = response.get("id", "")
+
+
+personal_data.register(
+    personal_data.Record(
+        key="gov-uk-notify",
+        what="GOV.UK Notify: to send you an email, it receives your email address and the email",
+        why="To deliver the emails you asked for",
+        how_long=lambda: (
+            "As GOV.UK Notify's own privacy notice says (https://www.notifications.service.gov.uk/privacy)"
+        ),
+        receivers="GOV.UK Notify, run by the Government Digital Service",
+        source="alerts/notify.py (when NOTIFY_API_KEY is set)",
+        shown=lambda: bool(settings.NOTIFY_API_KEY),
+        order=41,
+    )
+)

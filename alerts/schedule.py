@@ -7,7 +7,8 @@ twice at once or after a gap: events and digests are keyed so they happen exactl
 
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from alerts import events, sending
@@ -23,6 +24,31 @@ def tick(now=None):
     requeued = sending.requeue_stuck(now)
     forgotten = forget_unconfirmed(now)
     return {"alerts": len(alerts), "digests": digests, "requeued": requeued, "forgotten": forgotten}
+
+
+HEARTBEAT = "heartbeat"
+LATE_AFTER_PERIODS = 3
+
+
+def beat(now=None, *, every: int | None = None) -> None:
+    """Record that the clock ran, and how often it means to, for /healthz."""
+    ClockRun.objects.update_or_create(
+        name=HEARTBEAT, defaults={"ran_at": now or timezone.now(), "every_seconds": every or None}
+    )
+
+
+def clock_health(now=None) -> str:
+    """'ok', 'late' (no run for three of its periods) or 'unknown' (it has never run, or the
+    database cannot say). Cron runs have no period of their own: ALERTS_CLOCK_SECONDS is used."""
+    try:
+        run = ClockRun.objects.filter(name=HEARTBEAT).first()
+    except DatabaseError:
+        return "unknown"
+    if run is None:
+        return "unknown"
+    period = run.every_seconds or settings.ALERTS_CLOCK_SECONDS
+    late = (now or timezone.now()) - run.ran_at > timedelta(seconds=LATE_AFTER_PERIODS * period)
+    return "late" if late else "ok"
 
 
 def queue_digest(frequency, now):

@@ -117,7 +117,7 @@ def _mutuals_title(region, sectors):
     if sectors:
         title += " in " + " or ".join(sorted(sector.name for sector in sectors))
     if region:
-        title += f" in {region.name}"
+        title += f" in {region.in_sentence}"
     return title if region or sectors else "New mutuals in England"
 
 

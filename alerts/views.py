@@ -19,9 +19,28 @@ from alerts import sending, tokens
 from alerts.forms import AddressForm, FrequencyForm, ManageForm, SubscribeForm
 from alerts.models import Frequency, Subscriber, Subscription, Topic
 from alerts.topics import UnknownTopic, describe
+from psm_site import personal_data
 from psm_site.limits import seconds_until_allowed
 
 PER_ADDRESS_PER_HOUR = 5
+
+personal_data.register(
+    personal_data.Record(
+        key="ip-address-email-alerts",
+        what="Your IP address, and a scrambled form (a SHA-256 hash) of the email address you give, when you "
+        "ask for emails",
+        why=lambda: (
+            f"To stop anyone asking for more than {settings.ALERTS_SUBSCRIBE_LIMIT} emails an hour, or "
+            f"sending more than {PER_ADDRESS_PER_HOUR} an hour to one address. They are kept with a count, not "
+            "with your subscription"
+        ),
+        how_long=lambda: "1 hour from your first request, then deleted automatically",
+        receivers="No one: they stay in this site's own cache",
+        source="alerts/views.py (_client_limited, _address_limited)",
+        limits=("alerts-client", "alerts-address"),
+        order=22,
+    )
+)
 
 
 def _private(response):

@@ -19,10 +19,12 @@ from django.urls import reverse
 from django_tasks import TaskResultStatus, task
 from django_tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
 
-from mutuals.resources import MutualResource, import_mutuals, row_errors
+from mutuals.models import ImportBatch
+from mutuals.resources import check_mutuals, describe_totals, import_mutuals, row_errors
 from mutuals.spreadsheets import SpreadsheetError, read_spreadsheet
 
 PREVIEW_ROWS = 100
+ACTIONS = {"new": "New", "update": "Update", "skip": "Unchanged", "error": "Error", "invalid": "Problem"}
 ERRORS_SHOWN = 1000
 
 
@@ -40,9 +42,11 @@ def _summary(result, dataset):
     errors = row_errors(result)
     return {
         "rows": len(dataset),
-        "totals": {kind: count for kind, count in result.totals.items() if count},
+        "totals": describe_totals(result),
         "errors": errors[:ERRORS_SHOWN],
         "error_count": len(errors),
+        "held": getattr(result, "held", 0),
+        "batch": result.batch.pk if getattr(result, "batch", None) else None,
     }
 
 
@@ -50,10 +54,14 @@ def _summary(result, dataset):
 def check_mutual_import(path: str, user_id: int, file_name: str) -> dict:
     """The admin's dry run, on the worker: what each row would do, and every error."""
     dataset = _load(path)
-    result = MutualResource().import_data(dataset, dry_run=True, **_options(user_id, file_name))
+    result = check_mutuals(dataset=dataset, **_options(user_id, file_name))
     summary = _summary(result, dataset)
     summary["preview"] = [
-        {"number": number, "action": row.import_type, "name": row.object_repr or ""}
+        {
+            "number": getattr(row, "line", None) or number + 1,
+            "action": ACTIONS.get(row.import_type, row.import_type),
+            "name": row.object_repr or "",
+        }
         for number, row in enumerate(result.rows[:PREVIEW_ROWS], start=1)
     ]
     summary["clean"] = not (result.has_errors() or result.has_validation_errors())
@@ -64,7 +72,9 @@ def check_mutual_import(path: str, user_id: int, file_name: str) -> dict:
 def run_mutual_import(path: str, user_id: int, file_name: str) -> dict:
     """The import itself, all rows or none; new rows arrive as drafts."""
     dataset = _load(path)
-    result, imported = import_mutuals(dataset=dataset, **_options(user_id, file_name))
+    result, imported = import_mutuals(
+        dataset=dataset, source=ImportBatch.Source.BACKGROUND, **_options(user_id, file_name)
+    )
     summary = _summary(result, dataset)
     summary["imported"] = imported
     if imported:
@@ -123,5 +133,6 @@ def status_view(model_admin, request, result_id):
         "summary": result.return_value if result.status == TaskResultStatus.SUCCESSFUL else None,
         "failed": result.status == TaskResultStatus.FAILED,
         "finished": finished,
+        "finished_at": result.finished_at,
     }
     return render(request, "admin/mutuals/mutual/import_status.html", context)

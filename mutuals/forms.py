@@ -5,6 +5,8 @@ from django.db.models import F
 from django.http import QueryDict
 
 from mutuals.models import Region, Sector
+from places import lookup
+from places.models import LocalAuthority, Nation
 
 MAX_SEARCH_LENGTH = 100
 
@@ -75,13 +77,39 @@ class MutualFilterForm(forms.Form):
         ("no_longer_mutual", "No longer a mutual"),
         ("all", "Any status"),
     ]
-    SORT_CHOICES = [("name", "Name (A to Z)"), ("newest", "Newest spin-out first")]
+    # The first is the default order: nearest first after a postcode, else by name. It is a choice
+    # of its own so that typing a postcode into a page that was sorted by default sorts by distance.
+    SORT_CHOICES = [
+        ("", "Nearest first, or by name without a postcode"),
+        ("name", "Name (A to Z)"),
+        ("newest", "Newest spin-out first"),
+    ]
+    DISTANCE_CHOICES = [
+        ("", "Any distance"),
+        ("5", "Within 5 miles"),
+        ("10", "Within 10 miles"),
+        ("25", "Within 25 miles"),
+        ("50", "Within 50 miles"),
+    ]
 
     q = forms.CharField(
         label="Search by name or town",
         required=False,
         max_length=MAX_SEARCH_LENGTH,
         error_messages={"max_length": f"Search must be {MAX_SEARCH_LENGTH} characters or fewer"},
+    )
+    postcode = forms.CharField(
+        label="Near a postcode",
+        required=False,
+        max_length=16,
+        help_text=f"A full UK postcode, like {lookup.EXAMPLE}",
+        error_messages={"max_length": f"Enter a full UK postcode, like {lookup.EXAMPLE}"},
+    )
+    distance = forms.ChoiceField(
+        label="Distance",
+        choices=DISTANCE_CHOICES,
+        required=False,
+        error_messages={"invalid_choice": "Choose a distance from the list"},
     )
     sector = SlugMultipleChoiceField(
         Sector.objects.all(),
@@ -99,6 +127,14 @@ class MutualFilterForm(forms.Form):
         required=False,
         empty_label="All of England",
         error_messages={"invalid_choice": "Choose a region from the list"},
+    )
+    # A plain select: GOV.UK's accessible-autocomplete is not among the site's npm packages yet.
+    local_authority = SlugChoiceField(
+        LocalAuthority.objects.filter(code__startswith=Nation.ENGLAND).only("slug", "name"),
+        label="Local authority",
+        required=False,
+        empty_label="Any local authority",
+        error_messages={"invalid_choice": "Choose a local authority from the list"},
     )
     status = forms.ChoiceField(
         label="Status",
@@ -120,29 +156,59 @@ class MutualFilterForm(forms.Form):
         data.setlist("sector", [value for value in data.getlist("sector") if value.strip()])
         if not data.get("status"):
             data["status"] = "live"
-        if not data.get("sort"):
-            data["sort"] = "name"
         super().__init__(data, **kwargs)
 
     def clean_q(self):
         return " ".join(self.cleaned_data["q"].split())
 
+    def clean_postcode(self):
+        """The typed postcode's Place (see places.lookup), or None when none was typed."""
+        typed = self.cleaned_data["postcode"]
+        if not typed.strip():
+            return None
+        if not lookup.is_postcode(typed):
+            raise forms.ValidationError(f"Enter a full UK postcode, like {lookup.EXAMPLE}")
+        place = lookup.find(typed)
+        if place is None:
+            raise forms.ValidationError(
+                f"We cannot find the postcode {lookup.display(lookup.compact(typed))}. "
+                f"Check it and enter a full UK postcode, like {lookup.EXAMPLE}"
+            )
+        return place
+
+    @property
+    def place(self):
+        """The postcode's Place when the form is valid and one was given."""
+        return self.cleaned_data.get("postcode") if hasattr(self, "cleaned_data") else None
+
     def filter(self, queryset):
-        """Apply the cleaned filters to a queryset of published mutuals."""
+        """Apply the cleaned filters to a queryset of published mutuals.
+
+        With a postcode, each row carries `distance_km2` (its squared distance, see places.lookup).
+        """
         data = self.cleaned_data
+        place = data["postcode"]
+        if place:
+            queryset = queryset.annotate(distance_km2=lookup.squared_km_expression(place))
+            if data["distance"]:
+                queryset = queryset.filter(distance_km2__lte=lookup.squared_km_within(int(data["distance"])))
         if data["q"]:
             queryset = queryset.matching(data["q"])
         if data["sector"]:
             queryset = queryset.in_sectors(data["sector"])
         if data["region"]:
             queryset = queryset.in_region(data["region"])
+        if data["local_authority"]:
+            queryset = queryset.in_local_authority(data["local_authority"])
         if data["status"] == "live":
             queryset = queryset.live()
         elif data["status"] == "closed":
             queryset = queryset.closed()
         elif data["status"] == "no_longer_mutual":
             queryset = queryset.no_longer_mutual()
-        if data["sort"] == "newest":
+        if place and not data["sort"]:
+            queryset = queryset.order_by("distance_km2", "name")
+        elif data["sort"] == "newest":
             queryset = queryset.order_by(F("spun_out_year").desc(nulls_last=True), "name")
         else:
             queryset = queryset.order_by("name")
@@ -154,13 +220,20 @@ class MutualFilterForm(forms.Form):
         data = self.cleaned_data
         if data.get("q"):
             params["q"] = data["q"]
+        if data.get("postcode"):
+            params["postcode"] = data["postcode"].postcode
+            if data.get("distance"):
+                params["distance"] = data["distance"]
         for sector in data.get("sector") or []:
             params.appendlist("sector", sector.slug)
         if data.get("region"):
             params["region"] = data["region"].slug
+        if data.get("local_authority"):
+            params["local_authority"] = data["local_authority"].slug
         if data.get("status") and data["status"] != "live":
             params["status"] = data["status"]
-        if data.get("sort") and data["sort"] != "name":
+        # Without a postcode, by name is the default order: the address leaves it out.
+        if data.get("sort") and (data.get("postcode") or data["sort"] != "name"):
             params["sort"] = data["sort"]
         for key, value in changes.items():
             params[key] = value
@@ -170,10 +243,17 @@ class MutualFilterForm(forms.Form):
         """Human words for the active filters, for the results heading."""
         data = self.cleaned_data
         parts = []
+        if data.get("postcode"):
+            if data.get("distance"):
+                parts.append(f"within {data['distance']} miles of {data['postcode'].postcode}")
+            else:
+                parts.append(f"by distance from {data['postcode'].postcode}")
         if data.get("q"):
             parts.append(f"matching ‘{data['q']}’")
         if data.get("sector"):
             parts.append("in " + " or ".join(s.name for s in data["sector"]))
         if data.get("region"):
             parts.append(f"in {data['region'].name}")
+        if data.get("local_authority"):
+            parts.append(f"in {data['local_authority'].name}")
         return parts

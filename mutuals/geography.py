@@ -87,3 +87,46 @@ def pin_problem(region_code: str, region_name: str, latitude, longitude) -> str 
         f"This pin is in {actual.name}, not {region_name}. "
         f"Move the pin into {region_name}, or change the region to {actual.name}."
     )
+
+
+# --- A postcode beside a pin ------------------------------------------------------------------------
+
+POSTCODE_TOLERANCE_KM = 5.0
+
+
+def pin_at_postcode(postcode):
+    """(latitude, longitude) as Decimals to 5 places at the postcode's centre, or None if unknown."""
+    from decimal import Decimal
+
+    from places.lookup import find
+
+    place = find(postcode) if postcode else None
+    if place is None:
+        return None
+    return Decimal(f"{place.latitude:.5f}"), Decimal(f"{place.longitude:.5f}")
+
+
+def postcode_pin_problem(postcode, latitude, longitude) -> str | None:
+    """None when the postcode (if known) and the pin agree; otherwise what is wrong, naming both:
+    more than 5 km apart, or in different regions of England."""
+    from places.lookup import find, km
+
+    place = find(postcode) if postcode and latitude is not None and longitude is not None else None
+    if place is None:
+        return None
+    apart = km(place.latitude, place.longitude, latitude, longitude)
+    pin = f"the pin ({float(latitude):.4f}, {float(longitude):.4f})"
+    at_postcode = f"{place.postcode} ({place.latitude:.4f}, {place.longitude:.4f})"
+    postcode_region, pin_region = region_at(place.latitude, place.longitude), region_at(latitude, longitude)
+    if postcode_region and pin_region and postcode_region.code != pin_region.code:
+        return (
+            f"The postcode {at_postcode} is in {postcode_region.name} but {pin} is in {pin_region.name}. "
+            "Correct the postcode, or move the pin to the head office."
+        )
+    if apart > POSTCODE_TOLERANCE_KM:
+        return (
+            f"The postcode {at_postcode} is {apart:.1f} km from {pin}. "
+            "Correct the postcode, or move the pin to the head office (clear both coordinates to place it at the "
+            "postcode)."
+        )
+    return None

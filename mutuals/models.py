@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
-from mutuals.geography import pin_problem
+from mutuals.geography import pin_problem, postcode_pin_problem
 from mutuals.validators import read_pdf, validate_pdf_upload
+from psm_site import personal_data
 from psm_site.models import ConstraintErrorsOnFields, Government, Publishable, PublishableQuerySet
 
 ORGANISATION_HELP = (
@@ -108,6 +109,12 @@ class Publication(HistoryModeMixin, Publishable):
             return ""
         return f"{self.published_on:%B %Y}" if self.month_only else f"{self.published_on.day} {self.published_on:%B %Y}"
 
+    def date_machine_readable(self):
+        """For <time datetime>: '2017-02' when only the month is known (HTML allows it), else the day."""
+        if not self.published_on:
+            return ""
+        return f"{self.published_on:%Y-%m}" if self.month_only else self.published_on.isoformat()
+
     def findings_by_group(self):
         """Findings grouped for the chart, groups in a fixed order, each group in editor order."""
         order = {value: index for index, value in enumerate(Finding.Group.values)}
@@ -156,12 +163,12 @@ class Finding(models.Model):
 
 
 def human_size(size_bytes: int) -> str:
-    """GOV.UK's attachment sizes: '953 KB', '1.2 MB' (1 KB = 1,024 bytes)."""
+    """GOV.UK's attachment sizes, as its style guide writes them: '953KB', '1.2MB' (1KB = 1,024 bytes)."""
     if size_bytes < 1024:
         return f"{size_bytes} bytes"
     if size_bytes < 1024 * 1024:
-        return f"{round(size_bytes / 1024)} KB"
-    return f"{size_bytes / (1024 * 1024):.1f} MB"
+        return f"{round(size_bytes / 1024)}KB"
+    return f"{size_bytes / (1024 * 1024):.1f}MB"
 
 
 def attachment_path(instance, filename):
@@ -216,7 +223,7 @@ class Attachment(models.Model):
 
     @property
     def description(self):
-        """GOV.UK attachment metadata: 'PDF, 953 KB, 45 pages'."""
+        """GOV.UK attachment metadata: 'PDF, 953KB, 45 pages'."""
         parts = ["PDF"]
         if self.size_bytes:
             parts.append(human_size(self.size_bytes))
@@ -254,7 +261,11 @@ class Guide(HistoryModeMixin, Publishable):
     )
     summary = models.TextField(help_text="One sentence under the title, also used by search engines.")
     organisation = models.CharField("from", max_length=200, blank=True, help_text=ORGANISATION_HELP)
-    applies_to = models.CharField(max_length=100, default="England", help_text="Shown as 'Applies to England'.")
+    applies_to = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Shown as 'Applies to: England'. Leave empty unless a source says where the guidance applies.",
+    )
 
     objects = GuideQuerySet.as_manager()
     history = HistoricalRecords()
@@ -434,6 +445,13 @@ class Sector(models.Model):
         return (self.slug,)
 
 
+def region_in_sentence(name):
+    """A region's name as GOV.UK writes it mid-sentence: 'the North East', 'the East of England', but
+    'London' and 'Yorkshire and the Humber'."""
+    name = name.replace(" and The ", " and the ")
+    return name if name == "London" or name.startswith("Yorkshire") else f"the {name}"
+
+
 class Region(models.Model):
     name = models.CharField(max_length=60, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
@@ -454,8 +472,12 @@ class Region(models.Model):
         return (self.slug,)
 
     @property
+    def in_sentence(self):
+        return region_in_sentence(self.name)
+
+    @property
     def summary(self):
-        return f"Public service mutuals in {self.name}: by sector, the latest spin-outs, a map and the data."
+        return f"Public service mutuals in {self.in_sentence}: by sector, the latest spin-outs, a map and the data."
 
 
 class MutualQuerySet(PublishableQuerySet):
@@ -472,6 +494,9 @@ class MutualQuerySet(PublishableQuerySet):
     def in_region(self, region):
         return self.filter(region=region)
 
+    def in_local_authority(self, authority):
+        return self.filter(local_authority=authority)
+
     def in_sectors(self, sectors):
         """Mutuals working in any of these sectors."""
         return self.filter(pk__in=Mutual.sectors.through.objects.filter(sector__in=sectors).values("mutual_id"))
@@ -482,7 +507,7 @@ class MutualQuerySet(PublishableQuerySet):
 
     def for_page(self):
         """A mutual's own page."""
-        return self.select_related("region").prefetch_related("sectors", "change_notes")
+        return self.select_related("region", "local_authority").prefetch_related("sectors", "change_notes")
 
 
 class Mutual(Publishable):
@@ -524,6 +549,19 @@ class Mutual(Publishable):
         decimal_places=5,
         validators=[validate_longitude],
         help_text="Decimal degrees east (negative west of Greenwich), like -0.12780.",
+    )
+    local_authority = models.ForeignKey(
+        "places.LocalAuthority",
+        # Reference data rebuilt whole by build_postcodes: no constraint, so a rebuild never touches
+        # mutuals; the build's signal then recomputes every mutual's authority.
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="mutuals",
+        help_text="Worked out from its postcode, or, with no postcode, from its pin (the nearest postcode sector). "
+        "Updated whenever either changes.",
     )
     website = models.URLField(blank=True, help_text="Its homepage, starting https://")
     email = models.EmailField("public contact email", blank=True)
@@ -586,9 +624,18 @@ class Mutual(Publishable):
         blank=True,
         help_text="When someone last checked these facts against the source.",
     )
+    import_batch = models.ForeignKey(
+        "ImportBatch",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="created_mutuals",
+        verbose_name="created by the import",
+    )
 
     objects = MutualQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[sectors])
+    history = HistoricalRecords(m2m_fields=[sectors], excluded_fields=["import_batch"])
 
     class Meta:
         ordering = ["name"]
@@ -607,6 +654,34 @@ class Mutual(Publishable):
         return self.name
 
     page_url_name = "mutuals:mutual-detail"
+    PLACED_BY = ("postcode", "latitude", "longitude")
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        if all(name in field_names for name in cls.PLACED_BY):
+            instance._placed_from = instance._place_inputs()
+        return instance
+
+    def _place_inputs(self):
+        return (normalise_postcode(self.postcode), self.latitude, self.longitude)
+
+    def save(self, *args, **kwargs):
+        """Works out the local authority again when the postcode or the pin changed (or it has none)."""
+        update_fields = kwargs.get("update_fields")
+        moved = getattr(self, "_placed_from", None) != self._place_inputs() or self.local_authority_id is None
+        if moved and (update_fields is None or set(update_fields) & set(self.PLACED_BY)):
+            self.local_authority_id = self.work_out_local_authority() or None
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "local_authority"}
+        super().save(*args, **kwargs)
+        self._placed_from = self._place_inputs()
+
+    def work_out_local_authority(self):
+        """The local authority code from the postcode, else the pin ('' when the lookup has neither)."""
+        from places.lookup import local_authority_code
+
+        return local_authority_code(postcode=self.postcode, latitude=self.latitude, longitude=self.longitude)
 
     def clean(self):
         super().clean()
@@ -619,6 +694,9 @@ class Mutual(Publishable):
             problem = pin_problem(region.ons_code, region.name, self.latitude, self.longitude)
             if problem:
                 raise ValidationError({"latitude": problem})
+        problem = postcode_pin_problem(self.postcode, self.latitude, self.longitude)
+        if problem:
+            raise ValidationError({"postcode": problem})
         if self.trading_status == self.Trading.LIVE and (self.status_reason or self.status_changed_on):
             raise ValidationError(
                 {"status_reason": "A live mutual has no reason or date of closing. Change its status, or clear them."}
@@ -628,12 +706,32 @@ class Mutual(Publishable):
     def is_live(self):
         return self.trading_status == self.Trading.LIVE
 
+    # 'first published' of an imported registry record is the day of its import: not a date to
+    # show the public. Pages say 'Added to this site' from the site's go-live day instead.
+    first_published_is_import = True
+
+    @property
+    def added_to_site_on(self):
+        """The UK day this record joined the live site: its first publication or go-live
+        (settings.SITE_LIVE_ON), whichever is later; None until the site has a live date."""
+        live_on = settings.SITE_LIVE_ON
+        if live_on is None or self.first_published_at is None:
+            return None
+        return max(timezone.localdate(self.first_published_at), live_on)
+
     def status_changed_display(self):
         """'December 2021' when only the month is known, else '3 December 2021'; '' when unknown."""
         day = self.status_changed_on
         if not day:
             return ""
         return f"{day:%B %Y}" if self.status_changed_month_only else f"{day.day} {day:%B %Y}"
+
+    def status_changed_machine_readable(self):
+        """For <time datetime>: '2021-12' when only the month is known, else the day."""
+        day = self.status_changed_on
+        if not day:
+            return ""
+        return f"{day:%Y-%m}" if self.status_changed_month_only else day.isoformat()
 
     def sector_names(self):
         return [sector.name for sector in self.sectors.all()]
@@ -669,6 +767,48 @@ class Mutual(Publishable):
         return found
 
 
+class ImportBatch(models.Model):
+    """One import of a registry spreadsheet (admin, background or `import_mutuals`): who, when,
+    from which file, and what it did, so that a publisher can withdraw it."""
+
+    class Source(models.TextChoices):
+        ADMIN = "admin", "Admin import"
+        BACKGROUND = "background", "Admin import, run in the background"
+        COMMAND = "command", "import_mutuals command"
+
+    file_name = models.CharField("file", max_length=255, blank=True)
+    source = models.CharField(max_length=20, choices=Source, default=Source.ADMIN)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    imported_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_count = models.PositiveIntegerField("created", default=0)
+    updated_count = models.PositiveIntegerField("updated", default=0)
+    held_count = models.PositiveIntegerField("held for review", default=0)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    withdrawal = models.CharField(
+        "what withdrawing did", max_length=300, blank=True, help_text="Rows deleted, unpublished and changes rejected."
+    )
+
+    class Meta:
+        ordering = ["-imported_at"]
+        verbose_name = "import"
+        verbose_name_plural = "imports"
+
+    def __str__(self):
+        return f"{self.file_name or 'A spreadsheet'}, imported {timezone.localtime(self.imported_at):%d %B %Y %H:%M}"
+
+    def summary(self) -> str:
+        """'2 new, 1 updated, 1 held for review': what the import did, in the admin's words."""
+        parts = [f"{self.created_count:,} new", f"{self.updated_count:,} updated"]
+        if self.held_count:
+            parts.append(f"{self.held_count:,} held for review")
+        return ", ".join(parts)
+
+
 class ImportedChange(models.Model):
     """A spreadsheet row that would change a published mutual, waiting for a publisher."""
 
@@ -680,6 +820,9 @@ class ImportedChange(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     imported_at = models.DateTimeField(default=timezone.now)
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="held_changes", editable=False
+    )
 
     class Meta:
         ordering = ["-imported_at"]
@@ -688,3 +831,9 @@ class ImportedChange(models.Model):
 
     def __str__(self):
         return f"{self.mutual}: {len(self.changes)} change(s) from {self.file_name or 'a spreadsheet'}"
+
+
+# The register of personal data (psm_site/personal_data.py): a mutual's address and email are an
+# organisation's published contact details, from public sources, not a person's.
+personal_data.not_personal("mutuals.Mutual.address", "an organisation's published postal address")
+personal_data.not_personal("mutuals.Mutual.email", "an organisation's published contact address")

@@ -11,8 +11,9 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.urls import reverse
 
-from mutuals.models import Mutual, Region, Sector
-from psm_site import cache_outage
+from mutuals.models import Mutual, Region, Sector, region_in_sentence
+from places.lookup import miles
+from psm_site import cache_outage, personal_data
 from psm_site.blocks import per_generation
 from psm_site.cache import generation
 from psm_site.spreadsheets import safe_rows
@@ -40,6 +41,17 @@ COLUMNS = [
     ("sectors", "The sectors it works in, separated by semicolons"),
     ("region", "One of England's nine regions"),
     ("region_code", "The region's ONS code (E12000001 to E12000009)"),
+    (
+        "local_authority_code",
+        "The ONS code of its local authority district, from its postcode or else its pin (ONS Postcode Directory)",
+    ),
+    ("local_authority_name", "That district's name"),
+    (
+        "upper_tier_code",
+        "The ONS code of the upper-tier authority (county or unitary) that district is in: the council that "
+        "commissions social care and public health",
+    ),
+    ("upper_tier_name", "That upper-tier authority's name"),
     ("town", "Its head office's town, or the area it serves"),
     ("postcode", "Its public postcode, where known"),
     ("latitude", "WGS84 decimal degrees (town-centre precision unless refined)"),
@@ -95,6 +107,7 @@ def list_rows(rows):
                 else {"status_label": STATUS_LABELS[row["trading_status"]]}
             ),
             "sectors": sectors[row["id"]],
+            **({"miles": miles(row["distance_km2"])} if "distance_km2" in row else {}),
         }
         for row in rows
     ]
@@ -103,7 +116,9 @@ def list_rows(rows):
 COLUMN_NAMES = [name for name, _ in COLUMNS]
 SECTOR_SEPARATOR = "; "
 # What the query reads, in column order; `url` is made from the slug.
-READ = ["name", "slug", "summary", "sector_list", "region__name", "region__ons_code", "town", "postcode"]
+READ = ["name", "slug", "summary", "sector_list", "region__name", "region__ons_code", "local_authority_id"]
+READ += ["local_authority__name", "local_authority__upper_tier_code", "local_authority__upper_tier_name", "town"]
+READ += ["postcode"]
 READ += ["latitude_text", "longitude_text", "website", "email", "spun_out_year", "parent_body", "legal_form"]
 READ += ["ownership", "trading_status", "companies_house_number", "mutuals_register_number", "charity_number"]
 READ += ["verified_on", "source_url"]
@@ -142,8 +157,9 @@ def as_text(field):
     return Cast(field, TextField()) if connection.vendor == "postgresql" else F(field)
 
 
-def export_rows(queryset, request):
-    """Open-data records as tuples in COLUMN_NAMES order, from one query (sectors aggregated in SQL).
+def export_rows(queryset, request, *, distance=False):
+    """Open-data records as tuples in COLUMN_NAMES order, from one query (sectors aggregated in SQL);
+    with `distance` (a queryset filtered by a postcode), each ends with its distance in miles.
 
     A generator, so a CSV can stream: the query runs when the first row is asked for. Its rows
     are read at once, not through a server-side cursor (`iterator()`): on PostgreSQL Django's
@@ -153,34 +169,38 @@ def export_rows(queryset, request):
     legal_forms = {value: str(label) for value, label in Mutual.LegalForm.choices}
     rows = queryset.annotate(
         sector_list=sector_list(), latitude_text=as_text("latitude"), longitude_text=as_text("longitude")
-    ).values_list(*READ)
+    ).values_list(*READ, *(["distance_km2"] if distance else []))
     for row in rows:
-        (name, slug, summary, sectors, region, region_code, town, postcode, latitude, longitude, website, email,
-         year, parent_body, legal_form, ownership, status, companies, register, charity, verified, source) = row  # fmt: skip
+        extra = (f"{miles(row[-1]):.1f}",) if distance else ()
+        row = row[: len(READ)]
+        (name, slug, summary, sectors, region, region_code, authority, authority_name, upper, upper_name, town,
+         postcode, latitude, longitude, website, email, year, parent_body, legal_form, ownership, status, companies,
+         register, charity, verified, source) = row  # fmt: skip
         yield (
-            name, slug, f"{detail_prefix}{slug}/", summary, sectors or "", region, region_code, town, postcode,
+            name, slug, f"{detail_prefix}{slug}/", summary, sectors or "", region, region_code, authority or "",
+            authority_name or "", upper or "", upper_name or "", town, postcode,
             str(latitude), str(longitude), website, email, year or "", parent_body,
             legal_forms.get(legal_form, legal_form), ownership, status, companies, register, charity,
-            verified.isoformat() if verified else "", source,
+            verified.isoformat() if verified else "", source, *extra,
         )  # fmt: skip
 
 
-def export_records(rows):
+def export_records(rows, columns=COLUMN_NAMES):
     """The rows as {column: value} dicts, for JSON."""
-    return [dict(zip(COLUMN_NAMES, row, strict=True)) for row in rows]
+    return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
-PROPERTY_NAMES = [name for name in COLUMN_NAMES if name not in ("latitude", "longitude")]
 LATITUDE, LONGITUDE = COLUMN_NAMES.index("latitude"), COLUMN_NAMES.index("longitude")
 
 
-def geojson_features(rows):
+def geojson_features(rows, columns=COLUMN_NAMES):
     """The rows as GeoJSON points, every column but the coordinates in their properties."""
+    names = [name for name in columns if name not in ("latitude", "longitude")]
     return [
         {
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [float(row[LONGITUDE]), float(row[LATITUDE])]},
-            "properties": dict(zip(PROPERTY_NAMES, row[:LATITUDE] + row[LONGITUDE + 1 :], strict=True)),
+            "properties": dict(zip(names, row[:LATITUDE] + row[LONGITUDE + 1 :], strict=True)),
         }
         for row in rows
     ]
@@ -193,16 +213,17 @@ TEXT_COLUMNS = [
     for name in COLUMN_NAMES
     if name
     not in {"url", "region_code", "latitude", "longitude", "spun_out_year", "legal_form", "status", "last_verified"}
+    | {"local_authority_code", "local_authority_name", "upper_tier_code", "upper_tier_name"}  # from ONS
 ]
 
 
-def csv_chunks(rows, size=500):
+def csv_chunks(rows, columns=COLUMN_NAMES, size=500):
     """The CSV file (header, then a line per record) as UTF-8 bytes, `size` lines at a time: the one
     place CSV cells are written, through safe_rows. Streamed in chunks, not lines, so a large
     file costs tens of writes to the socket, not thousands."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(COLUMN_NAMES)
+    writer.writerow(columns)
     for number, row in enumerate(safe_rows(rows, TEXT_COLUMNS), start=1):
         writer.writerow(row)
         if number % size == 0:
@@ -242,16 +263,16 @@ def compact_points(queryset):
 
 
 def map_summary(by_region):
-    """The map's text summary from [(region name, count)]: '34 mutuals in 9 regions; most in North West'."""
+    """The map's text summary from [(region name, count)]: '34 mutuals in 9 regions; most in the North West'."""
     by_region = [(name, count) for name, count in by_region if count]
     total = sum(count for _, count in by_region)
     if not total:
         return "No mutuals match these filters, so the map shows none."
     mutuals = f"{total:,} mutual{'s' if total != 1 else ''}"
     if len(by_region) == 1:
-        return f"{mutuals}, all in {by_region[0][0]}."
+        return f"{mutuals}, all in {region_in_sentence(by_region[0][0])}."
     most = max(count for _, count in by_region)
-    leaders = sorted(name for name, count in by_region if count == most)
+    leaders = [region_in_sentence(name) for name in sorted(name for name, count in by_region if count == most)]
     names = " and ".join([", ".join(leaders[:-1]), leaders[-1]] if len(leaders) > 1 else leaders)
     return f"{mutuals} in {len(by_region)} regions; most in {names}."
 
@@ -302,3 +323,6 @@ def coverage():
     for region in regions:
         region["count"] = region_totals.get(region["id"], 0)
     return {"regions": regions, "rows": rows, "total": sum(region_totals.values())}
+
+
+personal_data.register_cache_use("mutuals.registry", "")  # the map's points, by filter query: nothing about a person

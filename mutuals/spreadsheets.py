@@ -5,6 +5,7 @@ traceback: Excel's CSVs are often Windows-1252 and, in some locales, separated b
 """
 
 import csv
+import datetime
 import io
 import zipfile
 
@@ -78,13 +79,25 @@ def read_csv(text: str) -> tablib.Dataset:
     return build_dataset(records, empty_message="The file is empty. Add a heading row and at least one row of data.")
 
 
+def cell_text(cell) -> str:
+    """A workbook cell as the text a CSV of it would hold; a date cell (Excel keeps it as a
+    datetime at midnight) as its ISO date, so no day/month order is guessed."""
+    if cell is None:
+        return ""
+    if isinstance(cell, datetime.datetime) and cell.time() == datetime.time():
+        return cell.date().isoformat()
+    if isinstance(cell, datetime.date | datetime.datetime):
+        return cell.isoformat(sep=" ") if isinstance(cell, datetime.datetime) else cell.isoformat()
+    return str(cell)
+
+
 def read_xlsx(data: bytes) -> tablib.Dataset:
     import openpyxl
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         records = [
-            (number, ["" if cell is None else str(cell) for cell in row])
+            (number, [cell_text(cell) for cell in row])
             for number, row in enumerate(book.worksheets[0].iter_rows(values_only=True), start=1)
         ]
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError):

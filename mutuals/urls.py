@@ -13,6 +13,7 @@ urlpatterns = [
     path("mutuals/points.json", views.mutual_points, name="mutual-points"),
     path("mutuals/results/", views.mutual_results, name="mutual-results"),
     path("mutuals/regions/<slug:slug>/", views.region_detail, name="region-detail"),
+    path("mutuals/local-authorities/<slug:slug>/", views.local_authority_detail, name="local-authority-detail"),
     path("mutuals/<slug:slug>/", views.mutual_detail, name="mutual-detail"),
     path("mutuals.csv", views.mutuals_csv, name="mutuals-csv"),
     path("mutuals.json", views.mutuals_json, name="mutuals-json"),

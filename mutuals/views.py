@@ -7,15 +7,18 @@ from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpRespo
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 
 from mutuals.forms import MutualFilterForm
 from mutuals.maps import REGIONS_ATTRIBUTION, choropleth, map_settings
 from mutuals.models import Guide, Mutual, Publication, Region, Sector
 from mutuals.registry import (
+    COLUMN_NAMES,
     COLUMNS,
     LICENCE,
     ROW_FIELDS,
     cached_points,
+    compact_points,
     coverage,
     csv_chunks,
     export_records,
@@ -24,6 +27,9 @@ from mutuals.registry import (
     list_rows,
     map_summary,
 )
+from places.lookup import CREDIT as POSTCODE_CREDIT
+from places.lookup import miles, squared_km_expression
+from places.models import LocalAuthority, Nation
 from psm_site.cache import dated, public_page
 from psm_site.pagination import get_page_or_404, page_links
 from psm_site.publishing import get_for_request, preview_aware
@@ -91,6 +97,14 @@ def _bad_filters(form):
     )
 
 
+def _unkept(response, form):
+    """A response for a typed postcode is never kept: not by the page cache (which skips any response
+    marked private or no-store), not by a shared cache, not under the postcode in any key."""
+    if form.is_valid() and form.place:
+        add_never_cache_headers(response)
+    return response
+
+
 def _results(request, form, results):
     """The list page's changing part: the count, the map summary and one page of rows.
 
@@ -100,9 +114,14 @@ def _results(request, form, results):
     """
     by_region = list(results.values_list("region__name").annotate(count=Count("id")).order_by("region__ons_code"))
     total = sum(count for _, count in by_region)
-    page = get_page_or_404(results.values(*ROW_FIELDS), PAGE_SIZE, request.GET.get("page"), count=total)
+    place = form.place
+    fields = (*ROW_FIELDS, "distance_km2") if place else ROW_FIELDS
+    page = get_page_or_404(results.values(*fields), PAGE_SIZE, request.GET.get("page"), count=total)
     return {
         "filter_form": form,
+        "place": place,
+        "distance": form.cleaned_data["distance"],
+        "postcode_credit": POSTCODE_CREDIT if place else "",
         "total": total,
         "map_summary": map_summary(by_region),
         "page": page,
@@ -119,7 +138,7 @@ def mutual_list(request):
     if results is None:
         return render(request, "mutuals/mutual_list.html", {"filter_form": form, "page": None}, status=400)
     context = {**_results(request, form, results), "map_settings": map_settings()}
-    return render(request, "mutuals/mutual_list.html", context)
+    return _unkept(render(request, "mutuals/mutual_list.html", context), form)
 
 
 @public_page(params=[*FILTER_PARAMS, "page"])
@@ -128,7 +147,9 @@ def mutual_results(request):
     form, results = _filter(request)
     if results is None:
         return _bad_filters(form)
-    return render(request, "mutuals/includes/mutual_list_fragment.html", _results(request, form, results))
+    return _unkept(
+        render(request, "mutuals/includes/mutual_list_fragment.html", _results(request, form, results)), form
+    )
 
 
 @public_page(params=FILTER_PARAMS)
@@ -137,6 +158,9 @@ def mutual_points(request):
     form, results = _filter(request)
     if results is None:
         return _bad_filters(form)
+    if form.place:
+        body = orjson.dumps(compact_points(results))  # never cached under a postcode
+        return _unkept(HttpResponse(body, content_type="application/json"), form)
     return HttpResponse(cached_points(results, form.query_string()), content_type="application/json")
 
 
@@ -196,29 +220,31 @@ def _organisation_json_ld(request, mutual):
 
 
 def _export_rows(request):
-    """The open-data records for this address's filters (a generator), or a 400 saying what is wrong."""
+    """The open-data records for this address's filters (a generator), their column names (with
+    `distance_miles` after a postcode) and the form; or a 400 saying what is wrong."""
     form, results = _filter(request)
     if results is None:
-        return None, _bad_filters(form)
-    return export_rows(results, request), None
+        return None, None, None, _bad_filters(form)
+    columns = [*COLUMN_NAMES, "distance_miles"] if form.place else COLUMN_NAMES
+    return export_rows(results, request, distance=bool(form.place)), columns, form, None
 
 
 @public_page(params=FILTER_PARAMS)
 def mutuals_csv(request):
-    rows, error = _export_rows(request)
+    rows, columns, form, error = _export_rows(request)
     if error:
         return error
-    response = StreamingHttpResponse(csv_chunks(rows), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csv_chunks(rows, columns), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="public-service-mutuals.csv"'
-    return response
+    return _unkept(response, form)
 
 
 @public_page(params=FILTER_PARAMS)
 def mutuals_json(request):
-    rows, error = _export_rows(request)
+    rows, columns, form, error = _export_rows(request)
     if error:
         return error
-    records = export_records(rows)
+    records = export_records(rows, columns)
     data = {
         "licence": LICENCE,
         "publisher": settings.ORGANISATION["name"],
@@ -226,16 +252,20 @@ def mutuals_json(request):
         "count_by_status": {value: sum(row["status"] == value for row in records) for value in Mutual.Trading.values},
         "mutuals": records,
     }
-    return HttpResponse(orjson.dumps(data), content_type="application/json")
+    if form.place:
+        data["postcode_data"] = POSTCODE_CREDIT
+    return _unkept(HttpResponse(orjson.dumps(data), content_type="application/json"), form)
 
 
 @public_page(params=FILTER_PARAMS)
 def mutuals_geojson(request):
-    rows, error = _export_rows(request)
+    rows, columns, form, error = _export_rows(request)
     if error:
         return error
-    body = {"type": "FeatureCollection", "licence": LICENCE, "features": geojson_features(rows)}
-    return HttpResponse(orjson.dumps(body), content_type="application/geo+json")
+    body = {"type": "FeatureCollection", "licence": LICENCE, "features": geojson_features(rows, columns)}
+    if form.place:
+        body["postcode_data"] = POSTCODE_CREDIT
+    return _unkept(HttpResponse(orjson.dumps(body), content_type="application/geo+json"), form)
 
 
 @public_page
@@ -348,6 +378,53 @@ def region_detail(request, slug):
         "json_ld": json_ld,
     }
     return render(request, "mutuals/region_detail.html", context)
+
+
+NEAREST_OUTSIDE = 5
+
+
+@public_page
+def local_authority_detail(request, slug):
+    """A local authority district's mutuals, like a region's page; when it has none, the nearest."""
+    authority = get_object_or_404(LocalAuthority, slug=slug, code__startswith=Nation.ENGLAND)
+    live = Mutual.objects.published().live()
+    inside = live.in_local_authority(authority)
+    in_authority_live = live_q(timezone.now(), prefix="mutuals__") & Q(
+        mutuals__trading_status=Mutual.Trading.LIVE, mutuals__local_authority=authority
+    )
+    by_sector = list(
+        Sector.objects.annotate(count=Count("mutuals", filter=in_authority_live)).values("name", "slug", "count")
+    )
+    total = inside.count()
+    nearest = []
+    if not total:
+        rows = (
+            live.annotate(distance_km2=squared_km_expression(authority))
+            .order_by("distance_km2", "name")
+            .values("name", "slug", "town", "distance_km2")[:NEAREST_OUTSIDE]
+        )
+        nearest = [{**row, "miles": miles(row["distance_km2"])} for row in rows]
+    query = f"local_authority={authority.slug}"
+    json_ld = {
+        "@context": "https://schema.org",
+        "@type": "AdministrativeArea",
+        "name": authority.name,
+        "url": request.build_absolute_uri(),
+        "identifier": {"@type": "PropertyValue", "propertyID": "ONS", "value": authority.code},
+        "containedInPlace": {"@type": "AdministrativeArea", "name": authority.upper_tier_name},
+    }
+    context = {
+        "authority": authority,
+        "total": total,
+        "by_sector": by_sector,
+        "nearest": nearest,
+        "query": query,
+        "points_url": f"{reverse('mutuals:mutual-points')}?{query}",
+        "map_settings": map_settings(),
+        "json_ld": json_ld,
+        "authority_credit": f"Local authority {authority.code}. {POSTCODE_CREDIT}",
+    }
+    return render(request, "mutuals/local_authority_detail.html", context)
 
 
 def _coverage_sector(request):

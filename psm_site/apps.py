@@ -8,7 +8,9 @@ class SiteConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from psm_site import checks, redirects  # noqa: F401 - registers the checks and the slug-change signals
+        # checks and redirects register the checks and the slug-change signals; forms, limits,
+        # requestlog and signin declare their entries in the register of personal data.
+        from psm_site import checks, forms, limits, personal_data, redirects, requestlog, signin  # noqa: F401
         from psm_site.cache import connect_signals, register_boundaries, track_content
         from psm_site.models import next_government_change
         from psm_site.publishing import next_schedule_change
@@ -24,6 +26,8 @@ class SiteConfig(AppConfig):
         track_content("redirects")
         track_content("sites")
         connect_signals()
+        # Modules that write to the shared cache, and what their keys hold about a person.
+        personal_data.register_cache_use("psm_site.cache", "")  # rendered public pages, by address and client kind
 
 
 def set_site_domain(**kwargs):

@@ -67,3 +67,18 @@ def shared_cache_for_several_workers(app_configs, **kwargs):
             id="psm.E004",
         )
     ]
+
+
+@register(Tags.security, deploy=True)
+def department_facts_are_set(app_configs, **kwargs):
+    """The privacy notice must not go live saying a fact only the department can supply is missing."""
+    from psm_site.personal_data import missing_facts
+
+    return [
+        Error(
+            f"{setting} is not set: the privacy notice says {what} is not yet recorded.",
+            hint=f"Set {setting} in the environment (see .env.example and README, 'Statutory pages').",
+            id="psm.E005",
+        )
+        for setting, what in missing_facts()
+    ]

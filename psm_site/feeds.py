@@ -15,14 +15,25 @@ FEED_LENGTH = 50
 class UpdatesFeed(Feed):
     feed_type = Atom1Feed
 
-    def __init__(self, section=None, title="Public Service Mutuals: updates"):
+    def __init__(
+        self,
+        section=None,
+        title="Public Service Mutuals: updates",
+        subtitle="Every public change to guidance, research, the registry of mutuals and support.",
+        url_name="updates-feed",
+    ):
         super().__init__()
         self.section = section
         self.title = title
-        self.subtitle = "Every public change to guidance, research, the registry of mutuals and support."
+        self.subtitle = subtitle
+        self.url_name = url_name
 
     def link(self):
         return reverse("updates")
+
+    def feed_guid(self):
+        """Each feed's own id (Atom's feed id is otherwise its link, the same page for every feed)."""
+        return f"urn:psm:feed:{self.url_name}"
 
     def items(self):
         return public_change_notes(self.section)[:FEED_LENGTH]
@@ -54,6 +65,11 @@ class UpdatesFeed(Feed):
         return timezone.localtime(note.changed_at) if note.changed_at else None
 
     def item_updateddate(self, note):
-        """Atom needs this on every entry. For a note whose date was never recorded it is when the note
-        was entered on this site (true of the entry itself), and the entry has no 'published' date."""
-        return self.item_pubdate(note) or note.recorded_at
+        """Atom needs this on every entry. A note whose date was never recorded has no 'published'
+        date; its 'updated' is its dated predecessor's date (the note is no older than that), never
+        when it was loaded here, so a 2017 note never reads as today's news. With nothing dated
+        before it, its dated successor's; with no dated note on its item at all, when it was entered."""
+        if note.changed_at is not None:
+            return self.item_pubdate(note)
+        known = getattr(note, "dated_predecessor_at", None) or getattr(note, "dated_successor_at", None)
+        return timezone.localtime(known) if known else note.recorded_at

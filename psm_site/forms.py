@@ -1,5 +1,8 @@
 from django import forms
+from django.conf import settings
 from django.utils.http import url_has_allowed_host_and_scheme
+
+from psm_site import personal_data
 
 MAX_QUERY = 200
 
@@ -46,3 +49,21 @@ class ProblemForm(forms.Form):
 
     def clean_path(self):
         return clean_path(self.cleaned_data["path"])
+
+
+# The register of personal data: the one cookie a public visitor can get, from any form that
+# posts (feedback, email alerts), set by Django's CSRF protection.
+personal_data.register_cookie(
+    personal_data.Cookie(
+        name=lambda: settings.CSRF_COOKIE_NAME,
+        purpose="Stops other websites sending forms to this site in your name",
+        expires=lambda: (
+            "When you close your browser"
+            if settings.CSRF_COOKIE_AGE is None
+            else personal_data.duration(settings.CSRF_COOKIE_AGE)
+        ),
+        audience="public",
+        source="django.middleware.csrf; psm_site/forms.py",
+        order=1,
+    )
+)

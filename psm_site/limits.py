@@ -12,7 +12,7 @@ from functools import wraps
 
 from django.conf import settings
 
-from psm_site import cache_outage
+from psm_site import cache_outage, personal_data
 from psm_site.errors import error_page
 
 
@@ -52,6 +52,7 @@ def seconds_until_allowed(
     CACHE_DOWN_WAIT_SECONDS (what sends email: an alert sign-up's confirmation link). Admin
     sign-in lockouts (django-axes) are kept in the database, so they hold with the cache down.
     """
+    personal_data.record_for_limit(name)  # a limit keeps an address: it must be in the register
     now = time.time()
     window = int(now // period)
     key = f"limit:{name}:{key or client_address(request)}:{window}"
@@ -104,3 +105,53 @@ def rate_limit(name: str, read_limit, *, fail_open: bool, methods=("POST",)):
         return wrapper
 
     return decorator
+
+
+def _register_ip_limit(name, read_limit, *, when, doing, counted, not_kept, order):
+    """The register entry of a per-address limit on psm_site/views.py: the address is kept with a
+    count for one window, then the cache lets it go."""
+
+    def why():
+        limit, window = read_limit()
+        return (
+            f"To stop anyone {doing.format(limit=limit)} in {personal_data.duration(window)}. It is kept with a "
+            f"count of your {counted}, not with {not_kept}"
+        )
+
+    def how_long():
+        _limit, window = read_limit()
+        return f"{personal_data.duration(window)} from your first {counted[:-1]}, then deleted automatically"
+
+    personal_data.register(
+        personal_data.Record(
+            key=f"ip-address-{name}",
+            what=f"Your IP address, when you {when}",
+            why=why,
+            how_long=how_long,
+            receivers="No one: it stays in this site's own cache",
+            source=f"psm_site/limits.py (rate_limit {name!r} on psm_site/views.py)",
+            limits=(name,),
+            order=order,
+        )
+    )
+
+
+_register_ip_limit(
+    "feedback",
+    feedback_limit,
+    when="send feedback",
+    doing="sending more than {limit} answers",
+    counted="answers",
+    not_kept="the answers themselves",
+    order=20,
+)
+_register_ip_limit(
+    "search",
+    search_limit,
+    when="search",
+    doing="searching more than {limit} times",
+    counted="searches",
+    not_kept="what you searched for",
+    order=21,
+)
+personal_data.register_cache_use("psm_site.limits", "rate limits: see their register entries")

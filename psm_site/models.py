@@ -7,10 +7,12 @@ from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelatio
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from psm_site import personal_data
 from psm_site.schedule import is_live_at, live_q, schedule_state
 
 
@@ -59,6 +61,31 @@ class PublishableQuerySet(models.QuerySet):
         return self
 
 
+class ChangeNoteQuerySet(models.QuerySet):
+    def in_real_order(self):
+        """Newest first, as the notes happened: a note whose date was never recorded keeps its place
+        among its own item's notes, just after (newer than) its dated predecessor, the item's nearest
+        earlier-entered note with a date (as `order_notes` does for one item's page).
+
+        Each note is annotated with `dated_predecessor_at` (None for a dated note, or when nothing
+        dated came before it), `dated_successor_at` (the same, looking forward) and `place`, the
+        moment it sorts by.
+        """
+        same_item = ChangeNote.objects.filter(
+            content_type=models.OuterRef("content_type"),
+            object_id=models.OuterRef("object_id"),
+            changed_at__isnull=False,
+        )
+        before = same_item.filter(pk__lt=models.OuterRef("pk")).order_by("-pk").values("changed_at")[:1]
+        after = same_item.filter(pk__gt=models.OuterRef("pk")).order_by("pk").values("changed_at")[:1]
+        undated = models.Q(changed_at__isnull=True)
+        return self.annotate(
+            dated_predecessor_at=models.Case(models.When(undated, then=models.Subquery(before)), default=None),
+            dated_successor_at=models.Case(models.When(undated, then=models.Subquery(after)), default=None),
+            place=Coalesce("changed_at", "dated_predecessor_at"),
+        ).order_by(models.F("place").desc(nulls_last=True), "-pk")
+
+
 class ChangeNote(models.Model):
     """A public note of a major change, shown under 'show all updates'.
 
@@ -90,6 +117,8 @@ class ChangeNote(models.Model):
         help_text="When this note was entered here. Feeds use it for an undated note, whose entry must carry a time.",
     )
     note = models.TextField(help_text="One or two sentences saying what changed, for the public.")
+
+    objects = ChangeNoteQuerySet.as_manager()
 
     class Meta:
         ordering = [models.F("changed_at").desc(nulls_last=True), "-id"]
@@ -360,6 +389,23 @@ class Feedback(models.Model):
     def __str__(self):
         answer = {True: "useful", False: "not useful", None: "problem report"}[self.useful]
         return f"{self.path}: {answer}"
+
+
+personal_data.register(
+    personal_data.Record(
+        key="feedback",
+        what="Feedback: the page address, your answer to ‘Is this page useful?’ and anything you type in "
+        "‘Report a problem’",
+        why="To improve the site. We do not ask for your name or email address, so please do not include "
+        "personal information",
+        how_long=personal_data.days_setting("FEEDBACK_RETENTION_DAYS"),
+        receivers="Only staff who edit the site",
+        source="psm_site/models.py Feedback; psm_site/views.py; manage.py delete_old_feedback",
+        fields=("psm_site.Feedback.what_wrong",),
+        setting="FEEDBACK_RETENTION_DAYS",
+        order=10,
+    )
+)
 
 
 class ReviewRequestQuerySet(models.QuerySet):

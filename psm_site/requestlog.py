@@ -14,6 +14,8 @@ import uuid
 
 from django.conf import settings
 
+from psm_site import personal_data
+
 logger = logging.getLogger("psm_site.requests")
 
 HEADER = "X-Request-ID"
@@ -51,3 +53,46 @@ class RequestLogMiddleware:
             )
         )
         return response
+
+
+# --- The register of personal data: this log, and nginx's (deploy/nginx.conf, log_format psm) ------
+
+# What each variable of nginx's access log format holds. tests/site/test_personal_data.py reads the
+# log_format in deploy/nginx.conf and fails when it logs a variable not listed here.
+NGINX_LOG_FIELDS = {
+    "$msec": "the time",
+    "$remote_addr": "your IP address",
+    "$request_method": "how the page was asked for (GET or POST)",
+    "$uri": "the page address (without anything typed into a search or form)",
+    "$status": "the response's status",
+    "$body_bytes_sent": "its size",
+    "$request_time": "how long it took",
+    "$upstream_addr": "which app server answered",
+    "$upstream_response_time": "how long the app server took",
+    "$request_id": "a random request number",
+}
+# The same for this app's own line per request (RequestLogMiddleware above).
+APP_LOG_FIELDS = {
+    "method": "how the page was asked for",
+    "path": "the page address (never the query string)",
+    "status": "the response's status",
+    "duration_ms": "how long it took",
+    "request_id": "a random request number",
+    "server": "which app server answered",
+}
+
+personal_data.register(
+    personal_data.Record(
+        key="server-logs",
+        what="Web server logs: "
+        + ", ".join(NGINX_LOG_FIELDS[name] for name in ("$remote_addr", "$msec", "$uri"))
+        + " and the response. They do not record your browser's name. The app servers' own logs keep the page "
+        "address and the response, with no IP address, time or browser",
+        why="To keep the site secure and running",
+        how_long=personal_data.days_setting("SERVER_LOG_RETENTION_DAYS"),
+        receivers="Only the staff who run the site's servers",
+        source="deploy/nginx.conf (log_format psm); psm_site/requestlog.py",
+        setting="SERVER_LOG_RETENTION_DAYS",
+        order=30,
+    )
+)

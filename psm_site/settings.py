@@ -6,7 +6,7 @@ Every variable is listed, with its default, in .env.example.
 import os
 import secrets
 import socket
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "psm_site",
+    "places",
     "mutuals",
     "support",
     "alerts",
@@ -155,6 +156,18 @@ DATABASES = {
 # server can take many seconds); tests/site/test_outage.py sets production's values.
 DATABASE_CONNECT_TIMEOUT = env_float("DATABASE_CONNECT_TIMEOUT", 5.0 if TESTING else 1.0)
 DATABASE_STATEMENT_TIMEOUT = env_float("DATABASE_STATEMENT_TIMEOUT", 0 if TESTING else 1.0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server, the task worker and the alerts clock write to the one file at once. WAL lets
+    # pages read while another process writes; BEGIN IMMEDIATE takes the write lock when a
+    # transaction starts, so a writer waits its turn (up to SQLITE_BUSY_SECONDS) instead of failing
+    # with "database is locked" when a read lock cannot be upgraded.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env_float("SQLITE_BUSY_SECONDS", 30.0),
+        }
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "psm_site.postgresql"
     # QuerySet.iterator() (which every form's model choices use) would open a server-side cursor
@@ -218,6 +231,8 @@ ADMIN_IDLE_MINUTES = env_int("ADMIN_IDLE_MINUTES", 30)
 
 # Admin imports of more rows than this are checked and imported by the task worker.
 IMPORT_IN_BACKGROUND_ROWS = env_int("IMPORT_IN_BACKGROUND_ROWS", 1000)
+# On SQLite (one writer at a time) a checked import is written this many rows per transaction.
+IMPORT_SQLITE_PART_ROWS = env_int("IMPORT_SQLITE_PART_ROWS", 100)
 
 # Work that must not run inside a request (large imports, email alerts) goes to the task worker,
 # `manage.py db_worker`, through the database (django-tasks; Django 6's own tasks framework).
@@ -292,6 +307,10 @@ DATA_PROTECTION_OFFICER_EMAIL = env_str("DATA_PROTECTION_OFFICER_EMAIL")
 FEEDBACK_RETENTION_DAYS = env_int("FEEDBACK_RETENTION_DAYS", None)  # `manage.py delete_old_feedback` enforces it
 SERVER_LOG_RETENTION_DAYS = env_int("SERVER_LOG_RETENTION_DAYS", None)
 STAFF_ACCOUNT_RETENTION_DAYS = env_int("STAFF_ACCOUNT_RETENTION_DAYS", None)
+
+# The day the site went live (YYYY-MM-DD), empty until it has. Registry pages say 'Added to this
+# site' only from then: before go-live their first publication is an import day nobody saw.
+SITE_LIVE_ON = date.fromisoformat(env_str("SITE_LIVE_ON")) if env_str("SITE_LIVE_ON") else None
 
 # Maps draw England's regions from our own static file (static/geo/england-regions.geojson), so
 # they need nothing from another site. Tiles are an optional layer above the regions: empty (the
@@ -427,5 +446,7 @@ else:
 # Email alerts: daily digests go at this UK time, weekly ones on this day (0 = Monday).
 ALERTS_DIGEST_TIME = env_str("ALERTS_DIGEST_TIME", "09:30")
 ALERTS_WEEKLY_DAY = env_int("ALERTS_WEEKLY_DAY", 0)
+# How often the alerts clock runs (deploy/prod's --every); /healthz says "late" after three periods.
+ALERTS_CLOCK_SECONDS = env_int("ALERTS_CLOCK_SECONDS", 120)
 # Subscribe attempts allowed per client per hour.
 ALERTS_SUBSCRIBE_LIMIT = env_int("ALERTS_SUBSCRIBE_LIMIT", 10)

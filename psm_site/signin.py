@@ -13,6 +13,7 @@ import segno
 from django import forms
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.dispatch import receiver
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,6 +24,8 @@ from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from psm_site import personal_data
 
 LAST_SEEN = "staff_last_seen"
 BACKUP_CODES = 10
@@ -133,3 +136,113 @@ def _new_backup_codes(user) -> list[str]:
     codes = [StaticToken.random_token() for _ in range(BACKUP_CODES)]
     StaticToken.objects.bulk_create([StaticToken(device=backup, token=code) for code in codes])
     return codes
+
+
+# --- The register of personal data: staff accounts, sign-ins, sessions and their cookies ---------
+
+
+def _session_how_long():
+    idle = settings.ADMIN_IDLE_MINUTES
+    ends = f", or after {personal_data.duration(idle * 60)} without using the site" if idle else ""
+    return f"Until you sign out, close your browser{ends}"
+
+
+def _session_cookie_expires():
+    idle = settings.ADMIN_IDLE_MINUTES
+    return (
+        "When you close your browser"
+        + (f", after {personal_data.duration(idle * 60)} without using the site" if idle else "")
+        + ", or when you sign out"
+    )
+
+
+def _failed_sign_in_how_long():
+    cooloff = int(settings.AXES_COOLOFF_TIME.total_seconds()) if settings.AXES_COOLOFF_TIME else 0
+    after = f", or at the first sign-in attempt more than {personal_data.duration(cooloff)} after the last failed try"
+    return f"Deleted when that account next signs in{after if cooloff else ''}"
+
+
+personal_data.register(
+    personal_data.Record(
+        key="staff-accounts",
+        what="Staff accounts: name, email address, a scrambled form of the password, the second-factor "
+        "device, and who changed what",
+        why="So that staff can edit the site, and so every change can be traced",
+        how_long=personal_data.days_setting(
+            "STAFF_ACCOUNT_RETENTION_DAYS", then="after the person stops editing the site, then deleted"
+        ),
+        receivers="Only administrators of the site. The record of who made each change is kept with the "
+        "history of the page changed",
+        source="django.contrib.auth; django-otp; django-simple-history",
+        fields=("auth.User.email", "auth.User.username", "auth.User.first_name", "auth.User.last_name"),
+        setting="STAFF_ACCOUNT_RETENTION_DAYS",
+        order=50,
+    )
+)
+personal_data.register(
+    personal_data.Record(
+        key="staff-sign-ins",
+        what="Staff sign-ins (django-axes): the IP address, the browser's name and the username, with the time, "
+        "of each successful sign-in",
+        why="So that a misused account can be traced",
+        how_long=personal_data.days_setting(
+            "STAFF_ACCOUNT_RETENTION_DAYS", then="after the person stops editing the site, then deleted"
+        ),
+        receivers="Only administrators of the site",
+        source="django-axes (AccessLog); psm_site/settings.py AXES_*",
+        fields=(
+            "axes.AccessLog.ip_address",
+            "axes.AccessLog.user_agent",
+            "axes.AccessLog.username",
+            "axes.AccessFailureLog.ip_address",
+            "axes.AccessFailureLog.user_agent",
+            "axes.AccessFailureLog.username",
+        ),
+        setting="STAFF_ACCOUNT_RETENTION_DAYS",
+        order=51,
+    )
+)
+personal_data.register(
+    personal_data.Record(
+        key="failed-sign-ins",
+        what="Failed sign-ins to the staff area (django-axes): the IP address, the browser's name and the "
+        "username tried",
+        why=lambda: f"To lock out anyone who gets the password wrong {settings.AXES_FAILURE_LIMIT} times",
+        how_long=_failed_sign_in_how_long,
+        receivers="Only administrators of the site",
+        source="django-axes (AccessAttempt); psm_site/settings.py AXES_*",
+        fields=("axes.AccessAttempt.ip_address", "axes.AccessAttempt.user_agent", "axes.AccessAttempt.username"),
+        order=52,
+    )
+)
+personal_data.register(
+    personal_data.Record(
+        key="staff-sessions",
+        what="A signed-in staff member's session: which account is signed in and when it was last used",
+        why="To keep you signed in, and to sign you out when you stop using the site",
+        how_long=_session_how_long,
+        receivers="Only this site's servers",
+        source="django.contrib.sessions; psm_site/signin.py; psm_site/middleware.py StaffSessionMiddleware",
+        order=53,
+    )
+)
+personal_data.register_cookie(
+    personal_data.Cookie(
+        name=lambda: settings.SESSION_COOKIE_NAME,
+        purpose="Keeps you signed in",
+        expires=_session_cookie_expires,
+        audience="staff",
+        source="psm_site/signin.py",
+        order=10,
+    )
+)
+personal_data.register_cookie(
+    personal_data.Cookie(
+        name=lambda: CookieStorage.cookie_name,
+        purpose="Shows you confirmation messages after you save",
+        expires=lambda: "When you close your browser",
+        audience="staff",
+        source="django.contrib.messages (the admin)",
+        order=11,
+    )
+)

@@ -1,5 +1,7 @@
-from datetime import datetime
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sites.shortcuts import get_current_site
@@ -11,6 +13,8 @@ from django.utils.html import escape
 
 from psm_site.content import address_maker, models_with_pages
 from psm_site.models import ChangeNote
+
+UK = ZoneInfo("Europe/London")
 
 # Lists and tools with no model behind them.
 STATIC_PAGES = [
@@ -54,7 +58,9 @@ class PublishedSitemap(Sitemap):
     def published(self):
         """Published items, each with its newest change note's date from a subquery (unordered)."""
         newest_note = ChangeNote.objects.filter(
-            content_type=ContentType.objects.get_for_model(self.model), object_id=OuterRef("pk")
+            content_type=ContentType.objects.get_for_model(self.model),
+            object_id=OuterRef("pk"),
+            changed_at__isnull=False,  # an undated note says nothing of when the page last changed
         ).order_by("-changed_at", "-pk")
         return (
             self.model.objects.published()
@@ -75,11 +81,17 @@ class PublishedSitemap(Sitemap):
         return self.address(item["slug"])
 
     def lastmod(self, item):
-        """As the page shows it: 'Last updated' when a note is newer than the first publication, else 'Published'."""
+        """As the page shows it: 'Last updated' when a note is newer than the first publication, else
+        'Published'. An imported registry record's first publication is its import day, which the
+        page never shows: go-live (settings.SITE_LIVE_ON) stands for it, and before go-live there is
+        no lastmod unless a note is dated."""
         if self.address is None:
             first, newest = item.first_published_at, item.newest_note_at
         else:
             first, newest = item["first_published_at"], item["newest_note_at"]
+        if getattr(self.model, "first_published_is_import", False) and first is not None:
+            live_on = settings.SITE_LIVE_ON
+            first = None if live_on is None else max(first, datetime.combine(live_on, time(), tzinfo=UK))
         if newest and (first is None or newest > first):
             return newest
         return first

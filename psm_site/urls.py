@@ -19,7 +19,14 @@ urlpatterns = [
     path("updates.atom", public_page(UpdatesFeed()), name="updates-feed"),
     path(
         "support/updates.atom",
-        public_page(UpdatesFeed(section="support", title="Public Service Mutuals: support and funding updates")),
+        public_page(
+            UpdatesFeed(
+                section="support",
+                title="Public Service Mutuals: support and funding updates",
+                subtitle="Every public change to support and funding programmes, funds and their rounds.",
+                url_name="support-updates-feed",
+            )
+        ),
         name="support-updates-feed",
     ),
     path("help/<slug:slug>", views.page_detail, name="page"),

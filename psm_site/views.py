@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from psm_site import cache_outage, outage
+from psm_site import cache_outage, health, outage
 from psm_site.cache import dated, public_page
 from psm_site.content import public_change_notes
 from psm_site.errors import error_page
@@ -140,7 +140,7 @@ def healthz(request):
             cursor.fetchone()
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": "down", "cache": cache}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok", "cache": cache})
+    return JsonResponse({"status": "ok", "database": "ok", "cache": cache, **health.report()})
 
 
 @cache_control(public=True, max_age=86400)

@@ -24,17 +24,15 @@ def deadline_event(fund_round, *, base_url, stamp):
     event.add("dtstamp", stamp)
     if fund_round.closing_time_recorded:
         event.start = timezone.localtime(fund_round.closes_at, UK)
-        when = f"close at {uktime.deadline(fund_round.closes_at)} (UK time)"
+        when = f"{uktime.deadline(fund_round.closes_at)} (UK time)."
     else:
         day = fund_round.closing_day
         event.start = day
         event.end = day + timedelta(days=1)
-        when = f"close on {uktime.day_and_date(day)} (UK time). No closing time was announced"
-    event.add("summary", f"Deadline: {fund_name}, {fund_round.title_in_sentence}")
-    event.add(
-        "description",
-        f"Applications to {fund_round.title_in_sentence} of the {fund_name} {when}.\n\nHow to apply: {page}",
-    )
+        when = f"{uktime.day_and_date(day)} (UK time). The source gives the day only, not a time."
+    which = f"round {fund_round.number} of the {fund_name}" if fund_round.number else f"the {fund_name}"
+    event.add("summary", f"Deadline: {fund_name}" + (f", round {fund_round.number}" if fund_round.number else ""))
+    event.add("description", f"Deadline for applications to {which}: {when}\n\nHow to apply: {page}")
     event.add("url", page)
     event.add("transp", "TRANSPARENT")  # a deadline, not a meeting: it does not make you busy
     return event

@@ -551,10 +551,13 @@ class Programme(ClosedForGood, ConstraintErrorsOnFields, Publishable):
         help_text="In whole pounds: 1700000 shows as '£1.7 million'. Leave empty if not announced.",
     )
     launched_on = models.DateField(
-        "launch date", null=True, blank=True, help_text="Leave empty if no day was announced."
+        "announced on",
+        null=True,
+        blank=True,
+        help_text="The day the programme was announced. Leave empty if no day is in the source.",
     )
     launched_text = models.CharField(
-        "launch, when no day was announced",
+        "announced, when no day is in the source",
         max_length=100,
         blank=True,
         help_text="e.g. 'January 2018' or 'early 2018'. Shown instead of a date. Leave empty when the date is known.",

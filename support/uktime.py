@@ -61,15 +61,16 @@ def status_phrase(status, *, opens_at, closes_at, time_recorded=True):
     the moment in <time>: ('Open until {}', closes_at, '5pm on Friday 29 June 2018').
 
     A deadline announced as a day only reads 'Closes on Friday 29 September 2017' and
-    'Closed on …': no time is named.
+    'Deadline was …': no time is named. A closed round's words do not say 'Closed' again: pages
+    show them after the status tag, which does.
     """
     if status == Availability.UPCOMING:
         return "Opens {}", opens_at, opening(opens_at)
     if not time_recorded:
         words = day_and_date(deadline_day(closes_at, time_recorded=False))
-        return ("Closed on {}" if status == Availability.CLOSED else "Closes on {}"), closes_at, words
+        return ("Deadline was {}" if status == Availability.CLOSED else "Closes on {}"), closes_at, words
     if status == Availability.CLOSED:
-        return "Closed at {}", closes_at, deadline(closes_at)
+        return "Deadline was {}", closes_at, deadline(closes_at)
     return "Open until {}", closes_at, deadline(closes_at)
 
 

@@ -76,6 +76,33 @@ def publisher_client(client, publisher):
     return client
 
 
+# The postcodes the tests use: Leeds, Westminster, Edinburgh and Cardiff (a slice, built in a
+# second, not the directory's 2.7 million rows).
+TEST_POSTCODE_AREAS = ["LS", "SW1A", "EH1", "CF10"]
+
+
+def build_test_postcodes():
+    from django.core.management import call_command
+
+    call_command("build_postcodes", "--full", "--only", *TEST_POSTCODE_AREAS, verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Build the postcode slice once per session; tests roll back around it."""
+    with django_db_blocker.unblock():
+        build_test_postcodes()
+
+
+@pytest.fixture
+def postcodes(db):
+    """The slice of postcodes (built again after a transactional test emptied the tables)."""
+    from places.models import PostcodeData
+
+    if not PostcodeData.objects.exists():
+        build_test_postcodes()
+
+
 def pytest_make_parametrize_id(config, val, argname):
     """File contents as parameters are named by kind, not by their bytes: a generated .xlsx holds
     the time it was made, and `pytest -n` needs every worker to collect the same test names."""

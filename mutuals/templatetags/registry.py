@@ -1,8 +1,15 @@
 from django import template
 
+from mutuals.models import region_in_sentence
 from mutuals.registry import live_count
 
 register = template.Library()
+
+
+@register.filter
+def in_sentence(region_name):
+    """'the North East' for 'North East': a region's name mid-sentence."""
+    return region_in_sentence(region_name)
 
 
 @register.inclusion_tag("mutuals/includes/registry_count_sentence.html")

@@ -5,6 +5,8 @@
  *   data-points: the points endpoint for the current filters (compact rows; see registry.py)
  *   otherwise <script id="mutual-map-data">: the one mutual of a mutual's page
  * and data-region: the ONS code of a region to outline and fit (a region page, or a filter).
+ * With a postcode, #mutual-near (in the results count) gives its centre and distance: the map
+ * marks the postcode, draws the distance circle and fits it.
  *
  * On Find a mutual, changing a filter (or clicking a region, which sets the Region select)
  * fetches only the count and list (/mutuals/results/) and the points, then updates the address.
@@ -12,7 +14,8 @@
 (function () {
   "use strict";
 
-  var state = { map: null, markers: null, regions: null, request: null, container: null, points: null };
+  var state = { map: null, markers: null, regions: null, request: null, container: null, points: null, near: null };
+  var METRES_PER_MILE = 1609.344;
 
   function element(tag, className, text) {
     var node = document.createElement(tag);
@@ -56,10 +59,35 @@
     });
   }
 
+  // The postcode's centre and circle, redrawn from #mutual-near each time the results change.
+  function drawNear() {
+    if (state.near) state.map.removeLayer(state.near);
+    state.near = null;
+    var near = document.getElementById("mutual-near");
+    if (!near) return null;
+    var centre = [parseFloat(near.dataset.lat), parseFloat(near.dataset.lng)];
+    var miles = parseFloat(near.dataset.miles);
+    state.near = L.featureGroup([
+      L.circleMarker(centre, { radius: 6, weight: 2, color: "#0b0c0c", fillColor: "#ffdd00", fillOpacity: 1, interactive: false }),
+    ]);
+    if (miles) {
+      state.near.addLayer(L.circle(centre, { radius: miles * METRES_PER_MILE, weight: 2, color: "#1d70b8", fillOpacity: 0.05, interactive: false }));
+    }
+    state.near.addTo(state.map);
+    return { centre: centre, miles: miles };
+  }
+
   function fit() {
     var code = state.container.dataset.region;
     var selected = state.regions ? state.regions.select(code || null) : null;
-    if (selected) {
+    var near = drawNear();
+    if (near && near.miles) {
+      state.map.fitBounds(state.near.getBounds(), { padding: [8, 8] });
+    } else if (near) {
+      var bounds = L.latLngBounds([near.centre, near.centre]);
+      if (state.points && state.points.length) bounds.extend(state.markers.getBounds());
+      state.map.fitBounds(bounds, { padding: [24, 24], maxZoom: 12 });
+    } else if (selected) {
       state.map.fitBounds(selected.getBounds(), { padding: [8, 8] });
     } else if (state.points && state.points.length) {
       state.map.fitBounds(state.markers.getBounds(), { padding: [24, 24], maxZoom: 12 });
@@ -108,7 +136,8 @@
     new FormData(form).forEach(function (value, name) {
       var trimmed = String(value).trim();
       if (!trimmed) return;
-      if ((name === "status" && trimmed === "live") || (name === "sort" && trimmed === "name")) return;
+      var near = form.elements.postcode && form.elements.postcode.value.trim();
+      if ((name === "status" && trimmed === "live") || (name === "sort" && trimmed === "name" && !near)) return;
       params.append(name, trimmed);
     });
     return params.toString();
@@ -161,7 +190,8 @@
     }
 
     form.addEventListener("change", function (event) {
-      if (event.target.name !== "q") update();
+      // Typing a search or a postcode waits for the button (or Enter), not each change of focus.
+      if (event.target.name !== "q" && event.target.name !== "postcode") update();
     });
     form.addEventListener("submit", function (event) {
       event.preventDefault();

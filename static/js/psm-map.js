@@ -84,7 +84,12 @@
         var path = region.getElement();
         var properties = region.feature.properties;
         path.setAttribute("data-region", properties.code);
-        if (!options.focusable) return;
+        if (!options.focusable) {
+          // Leaflet makes a shape with a tooltip focusable; on a map whose regions do nothing
+          // from the keyboard (the admin's pin map) they would be nine empty Tab stops.
+          path.setAttribute("tabindex", "-1");
+          return;
+        }
         path.setAttribute("tabindex", "0");
         path.setAttribute("role", "button");
         path.setAttribute("aria-label", properties.name + ": show mutuals in this region");

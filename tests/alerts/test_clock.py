@@ -251,3 +251,26 @@ def test_a_digest_leaves_out_topics_unsubscribed_since(clock, smtp, work, settin
     work(tick)
     [digest] = smtp.to("daily@example.org")
     assert "Kept change." in smtp.text(digest) and "Dropped change." not in smtp.text(digest)
+
+
+def test_a_round_announced_once_open_says_so_and_not_opens(clock, smtp, work):
+    clock(uk(2027, 3, 10, 12, 0))
+    follower()
+    make_round(make_fund(name="Open Fund"), number=2, opens_at=uk(2027, 3, 1, 9, 0), closes_at=uk(2027, 3, 31, 17, 0))
+    work(tick)
+    [message] = [m for m in smtp.messages if "announced" in smtp.subject(m)]
+    assert "Open for applications now. Closes at 5pm on Wednesday 31 March 2027." in smtp.text(message)
+    assert "Opens" not in smtp.text(message)
+
+
+def test_a_round_announced_with_less_than_7_days_left_gets_its_reminder_at_once(clock, smtp, work):
+    clock(uk(2027, 3, 26, 12, 0))
+    follower()
+    work(tick)
+    make_round(make_fund(name="Late Fund"), number=1, opens_at=uk(2027, 3, 20, 9, 0), closes_at=uk(2027, 3, 31, 17, 0))
+    clock(uk(2027, 3, 26, 12, 2))
+    work(tick)
+    clock(uk(2027, 3, 26, 12, 4))
+    work(tick)
+    reminders = [smtp.subject(m) for m in smtp.messages if "closes" in smtp.subject(m)]
+    assert reminders == ["Late Fund: round 1 closes at 5pm on Wednesday 31 March 2027"]

@@ -55,6 +55,11 @@ def test_base_layer_draws_nine_regions_on_every_map(live_server, page, requests_
     log_in(page, live_server, publisher)
     page.goto(live_server.url + reverse("admin:mutuals_mutual_change", args=[mutual.pk]))
     assert regions_drawn(page, "[data-pin-map]") == 9
+    # The pin map's regions do nothing from the keyboard: no Tab stops on them.
+    tab_stops = page.evaluate(
+        "() => [...document.querySelectorAll('[data-pin-map] path[data-region]')].map((p) => p.tabIndex)"
+    )
+    assert tab_stops == [-1] * 9
     assert [url for url in requests_seen if OFF_SITE.match(url)] == []
 
 

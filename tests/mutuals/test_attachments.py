@@ -83,7 +83,7 @@ def test_attachment_without_a_file_keeps_the_metadata_as_entered():
     attachment = Attachment.objects.create(
         publication=publication, title="Old report", size_bytes=953 * 1024, page_count=45
     )
-    assert attachment.description == "PDF, 953 KB, 45 pages"
+    assert attachment.description == "PDF, 953KB, 45 pages"
 
 
 def test_size_and_pages_of_an_attached_file_cannot_be_typed_over(publisher_client, client):

@@ -1,5 +1,7 @@
 """The import as an editor meets it: files as Excel saves them, plain problems, edits respected."""
 
+import csv
+import io
 import re
 
 import pytest
@@ -9,7 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from mutuals.models import ImportedChange, Mutual
-from mutuals.resources import apply_imported_change, import_mutuals
+from mutuals.resources import apply_imported_change, import_mutuals, row_errors
 from mutuals.spreadsheets import SpreadsheetError, read_spreadsheet
 from tests.mutuals.test_import import GOOD, HEADER
 
@@ -230,14 +232,18 @@ def test_reading_never_guesses_an_encoding_it_cannot_read():
         read_spreadsheet(b"")
 
 
-def test_a_publisher_applies_a_held_change_as_major_in_the_admin(publisher_client):
+def held_summary_change():
+    """A published mutual, and the admin page of an imported change to its summary, held for review."""
     from tests.factories import make_mutual
 
     mutual = make_mutual(name="Good Mutual", region="london", latitude="51.529", longitude="-0.1255")
     data = tablib.Dataset().load("\n".join([HEADER, GOOD.replace("Runs services.", "Runs more.")]), format="csv")
     import_mutuals(dataset=data, file_name="update.csv")
-    change = ImportedChange.objects.get()
-    url = reverse("admin:mutuals_importedchange_change", args=[change.pk])
+    return mutual, reverse("admin:mutuals_importedchange_change", args=[ImportedChange.objects.get().pk])
+
+
+def test_a_publisher_applies_a_held_change_as_major_in_the_admin(publisher_client):
+    mutual, url = held_summary_change()
     page = publisher_client.get(url).text
     assert "update.csv" in page and "Runs more." in page
     response = publisher_client.post(url, {"change_type": "major", "change_note": ""})
@@ -246,4 +252,126 @@ def test_a_publisher_applies_a_held_change_as_major_in_the_admin(publisher_clien
     assert response.status_code == 302
     mutual.refresh_from_db()
     assert mutual.summary == "Runs more." and mutual.public_change_notes()[0].note == "New services."
-    assert mutual.history.latest().history_change_reason == "Imported from update.csv"
+    assert mutual.history.latest().history_change_reason == "Major change: New services. (imported from update.csv)"
+
+
+def with_verified_on(value):
+    return "\n".join([HEADER + ",verified_on", f"{GOOD},{value}"])
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("01/03/2026", "2026-03-01"),  # day first: 1 March, never 3 January
+        ("13/03/2026", "2026-03-13"),
+        ("1/3/2026", "2026-03-01"),
+        ("01.03.2026", "2026-03-01"),
+        ("2026-03-01", "2026-03-01"),
+        ("1 March 2026", "2026-03-01"),
+        ("", None),
+    ],
+)
+def test_dates_are_read_day_first_or_iso(value, expected):
+    result, imported = import_mutuals(dataset=tablib.Dataset().load(with_verified_on(value), format="csv"))
+    assert imported
+    verified_on = Mutual.objects.get().verified_on
+    assert (verified_on.isoformat() if verified_on else None) == expected
+
+
+def test_excel_date_cells_are_dates_whatever_the_locale(editor_client):
+    import datetime
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append([*HEADER.split(","), "verified_on"])
+    cells = next(csv.reader([GOOD]))
+    sheet.append([*cells, datetime.datetime(2026, 3, 1)])
+    sheet.cell(row=2, column=len(cells) + 1).number_format = "dd/mm/yyyy"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    preview, text = upload(editor_client, "dates.xlsx", buffer.getvalue())
+    assert "Nothing was imported" not in text, text
+    assert confirm(editor_client, preview).status_code == 302
+    assert Mutual.objects.get().verified_on == datetime.date(2026, 3, 1)
+
+
+@pytest.mark.parametrize(
+    "value, problem",
+    [
+        ("31/02/2026", "‘31/02/2026’ is not a real date."),
+        ("03/13/2026", "‘03/13/2026’ is not a real date."),  # a US-style date is refused, not swapped
+        ("01/03/26", "is not a date this import can read without guessing."),
+        ("46082", "is not a date this import can read without guessing."),
+        ("March 2026", "is not a date this import can read without guessing."),
+    ],
+)
+def test_impossible_or_ambiguous_dates_are_row_errors_naming_the_format(value, problem):
+    result, imported = import_mutuals(dataset=tablib.Dataset().load(with_verified_on(value), format="csv"))
+    assert not imported and not Mutual.objects.exists()
+    (error,) = row_errors(result)
+    assert error.startswith("Row 2, column ‘verified_on’:") and problem in error
+    assert "DD/MM/YYYY (01/03/2026 is 1 March 2026), or as YYYY-MM-DD" in error
+
+
+def test_the_columns_table_says_how_to_write_dates(editor_client):
+    text = editor_client.get(reverse("admin:mutuals_mutual_import")).text
+    assert "Day first, as DD/MM/YYYY (01/03/2026 is 1 March 2026)" in text
+
+
+def test_a_held_change_applied_after_a_newer_edit_keeps_the_edit_and_shows_the_conflict(publisher_client, editor):
+    from tests.factories import make_mutual
+
+    mutual = make_mutual(name="Good Mutual", region="london", latitude="51.529", longitude="-0.1255")
+    mutual.summary, mutual.town = "Runs services.", "Camden"
+    mutual.save()
+    newer = GOOD.replace("Runs services.", "Runs more.").replace(",Camden,", ",Kentish Town,")
+    data = tablib.Dataset().load("\n".join([HEADER, newer]), format="csv")
+    import_mutuals(dataset=data, user=editor, file_name="update.csv")
+    change = ImportedChange.objects.get()
+    # After the import an editor changes the town, and a column the import does not change.
+    mutual.refresh_from_db()
+    mutual.town, mutual.address = "Holborn", "1 High Holborn"
+    mutual.save()
+
+    url = reverse("admin:mutuals_importedchange_change", args=[change.pk])
+    page = publisher_client.get(url).text
+    assert "Apply this change" in page and "Reject this change" in page
+    assert "Conflict: changed since the import" in page and "Holborn" in page and "Kentish Town" in page
+
+    response = publisher_client.post(url, {"change_type": "minor"})
+    assert response.status_code == 302
+    mutual.refresh_from_db()
+    assert mutual.summary == "Runs more."  # the column nobody touched since takes the file's value
+    assert mutual.town == "Holborn"  # the newer edit survives
+    assert mutual.address == "1 High Holborn"  # and a column the file leaves out
+    assert mutual.history.latest().history_change_reason == "Minor change (imported from update.csv)"
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert "Kept today’s value, changed since the import, for: town." in " ".join(messages)
+    assert not ImportedChange.objects.exists()
+
+
+def test_a_publisher_may_choose_the_import_value_for_a_conflict(publisher):
+    import_mutuals(dataset=tablib.Dataset().load("\n".join([HEADER, GOOD]), format="csv"), publish_rows=True)
+    mutual = Mutual.objects.get()
+    data = tablib.Dataset().load("\n".join([HEADER, GOOD.replace(",Camden,", ",Kentish Town,")]), format="csv")
+    import_mutuals(dataset=data, file_name="update.csv")
+    Mutual.objects.filter(pk=mutual.pk).update(town="Holborn")
+    change = ImportedChange.objects.get()
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="Nothing to apply"):
+        apply_imported_change(change, user=publisher)
+    apply_imported_change(change, user=publisher, note="Moved.", take_import_for=["town"])
+    mutual.refresh_from_db()
+    assert mutual.town == "Kentish Town"
+    assert mutual.history.latest().history_change_reason == "Major change: Moved. (imported from update.csv)"
+
+
+def test_a_publisher_rejects_a_held_change(publisher_client):
+    mutual, url = held_summary_change()
+    assert publisher_client.post(url, {"_reject": "Reject this change"}).status_code == 302
+    assert not ImportedChange.objects.exists()
+    mutual.refresh_from_db()
+    assert mutual.summary != "Runs more."

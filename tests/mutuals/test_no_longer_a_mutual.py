@@ -23,6 +23,8 @@ def registry():
             status_reason="Wholly owned by Nesta since December 2021.",
             status_changed_on=date(2021, 12, 1),
             status_changed_month_only=True,
+            ownership="Company with employee benefit trust (27.5% stake)",
+            source_url="https://dcmsblog.uk/2019/10/example/",
         ),
     }
 
@@ -37,8 +39,15 @@ def test_queryset_methods_cover_each_status_once(registry):
 def test_the_mutuals_page_gives_the_reason_and_date(client, registry):
     html = " ".join(client.get(registry["former"].get_absolute_url()).text.split())
     assert "No longer a mutual" in html
-    assert 'since <time datetime="2021-12-01">December 2021</time>' in html
+    assert 'since <time datetime="2021-12">December 2021</time>' in html  # month precision, no invented day
     assert "Wholly owned by Nesta since December 2021." in html
+    # its old ownership is history, with its date and source, and the caption follows the status
+    assert (
+        'Company with employee benefit trust (27.5% stake), until <time datetime="2021-12">December 2021</time>' in html
+    )
+    assert '<span class="govuk-caption-l">Former public service mutual</span>' in html
+    assert "https://dcmsblog.uk/2019/10/example/" in html and "date of checking not recorded" in html
+    assert "Not yet verified" not in html
     closed = " ".join(client.get(registry["closed"].get_absolute_url()).text.split())
     assert "Closed (date not recorded)" in closed
 

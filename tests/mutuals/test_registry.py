@@ -190,7 +190,7 @@ def test_detail_page_shows_identifiers_json_ld_and_closed_state(client, registry
     assert "https://find-and-update.company-information.service.gov.uk/company/05555555" in html
     assert "This mutual no longer trades" in html
     assert '<script type="application/ld+json"' in html and '"@type": "Organization"' in html
-    assert "Not yet verified" in html
+    assert "Former public service mutual" in html and "Source</dt>" in html
 
 
 def test_statistics_count_published_live_mutuals(client, registry):
@@ -238,6 +238,7 @@ def _counts(client, detail_slug):
         ("points-filtered", reverse("mutuals:mutual-points") + "?sector=health&region=london"),
         ("points-cached", reverse("mutuals:mutual-points")),
         ("region", reverse("mutuals:region-detail", kwargs={"slug": "london"})),
+        ("local-authority", reverse("mutuals:local-authority-detail", kwargs={"slug": "leeds"})),
         ("coverage", reverse("mutuals:coverage")),
         ("coverage-sector", reverse("mutuals:coverage") + "?sector=health"),
         ("coverage-csv", reverse("mutuals:coverage-csv")),
@@ -257,13 +258,14 @@ def _counts(client, detail_slug):
 # Each page's own queries (the content version comes from the cache); a cache hit makes none.
 # Open data is one query (sectors aggregated in SQL).
 PINNED = {
-    "list": 5,
-    "list-filtered": 3,  # the form checks and draws its sectors and regions from one read each; no row matches
+    "list": 6,  # with the local authorities' select
+    "list-filtered": 4,  # the form checks and draws its sectors, regions and authorities from one read each
     "results": 5,
     "points": 2,
     "points-filtered": 4,
     "points-cached": 0,
     "region": 4,
+    "local-authority": 4,  # none inside (bulk mutuals have no authority): the nearest five
     "coverage": 4,
     "coverage-sector": 5,
     "coverage-csv": 4,
@@ -275,6 +277,7 @@ PINNED = {
 
 
 @pytest.mark.parametrize("size", [100, 5000])
+@pytest.mark.usefixtures("postcodes")
 def test_query_counts_are_pinned_at_100_and_5000(client, size):
     make_many_mutuals(size)
     settle_content_version()

@@ -1,6 +1,6 @@
 """Change notes whose time, or whole date, was never recorded: shown as unknown, never invented."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import feedparser
 import pytest
@@ -63,11 +63,45 @@ def test_the_feed_gives_no_invented_time(client):
     entries = {entry.title.split(": ", 1)[1]: entry for entry in feed.entries if entry.title.startswith(guide.title)}
     undated = entries["Updated map of live public service mutuals"]
     assert "published" not in undated  # no date is claimed for the change
-    recorded = ChangeNote.objects.get(note="Updated map of live public service mutuals").recorded_at
-    assert undated.updated_parsed[:6] == recorded.astimezone(UTC).timetuple()[:6]  # when entered here
+    # 'updated' is its dated predecessor's (First published, 3 April 2017), never when it was entered
+    assert undated.updated.startswith("2017-04-03T00:00:00")
     assert "Date not recorded" in undated.summary
     day_only = entries["The third round is open."]
     assert day_only.published.startswith("2017-08-21T00:00:00") and "time not recorded" in day_only.summary
+    assert [title.split(": ", 1)[1] for title in (e.title for e in feed.entries) if title.startswith(guide.title)] == [
+        "The third round is open.",
+        "Updated map of live public service mutuals",
+        "Update to support available.",
+        "First published.",
+    ]
+    assert not [e for e in feed.entries if e.updated_parsed.tm_year > 2017 and guide.title in e.title]
+
+
+def test_undated_notes_sit_between_their_dated_neighbours_on_every_list(client):
+    _explainer_history()
+    order = ["The third round is open.", "Updated map of", "Update to support available.", "First published."]
+    for url in (reverse("home"), reverse("updates")):
+        html = client.get(url).text
+        places = [html.index(text) for text in order]
+        assert places == sorted(places), url
+
+
+def test_an_undated_note_with_nothing_dated_before_it_takes_its_successors_date_in_the_feed(client):
+    guide = make_guide(published=False, title="Undated first")
+    first = add_change_note(guide, note="Something from before records began.")
+    ChangeNote.objects.filter(pk=first.pk).update(changed_at=None)
+    publish(guide, when=datetime(2019, 5, 1, tzinfo=UK))
+    feed = feedparser.parse(client.get(reverse("updates-feed")).content)
+    (entry,) = [e for e in feed.entries if "before records began" in e.title]
+    assert entry.updated.startswith("2019-05-01")
+
+
+def test_the_two_feeds_have_their_own_ids_and_subtitles(client):
+    whole = feedparser.parse(client.get(reverse("updates-feed")).content).feed
+    support = feedparser.parse(client.get(reverse("support-updates-feed")).content).feed
+    assert whole.id != support.id
+    assert whole.subtitle != support.subtitle
+    assert "registry" not in support.subtitle and "support" in support.subtitle
 
 
 def test_editors_can_record_a_date_without_a_time_or_no_date(publisher_client):

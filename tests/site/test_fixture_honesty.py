@@ -92,3 +92,89 @@ def test_the_check_would_catch_an_invented_value(client, content):
     ChangeNote.objects.filter(note__startswith="Updated map").update(note="Updated map at 9:30am")
     documents = public_documents(client)
     assert ("9:30am", "/introduction-to-public-service-mutuals") in findings(documents, never_shown())
+
+
+# --- GOV.UK style (the A to Z): lapses a fact-check found, kept from coming back ------------------------
+
+REGIONS = "North East|North West|East Midlands|West Midlands|East of England|South East|South West"
+# 'Public Service Mutuals' is a proper noun only as the site's name and in published titles.
+PROPER_USES = [
+    "Introduction to Public Service Mutuals",
+    "Public Service Mutuals Sector",
+    "Public Service Mutuals:",
+    "Public Service Mutuals website",
+    "from Public Service Mutuals",
+    "for Public Service Mutuals",
+]
+STYLE_RULES = {
+    "a status word repeated ('Closed Closed')": re.compile(
+        r"\b(Open|Closed|Closing soon|Upcoming|Draft|Live)\s+\1\b", re.IGNORECASE
+    ),
+    "'Public Service Mutuals' capitalised mid-sentence": re.compile(r"[a-z,] Public Service Mutuals\b"),
+    "a region without 'the' ('in North East')": re.compile(rf"\b(in|of|for) ({REGIONS})\b(?! [A-Z])"),
+    "a file size with a space ('953 KB', GOV.UK writes 953KB)": re.compile(r"\b\d+(\.\d+)? (KB|MB|GB)\b"),
+    "a closed programme in the present tense": re.compile(r"Closed\b.{0,2000}\bWho delivers it\b"),
+}
+
+
+def main_text(document):
+    """The visible text of a page's <main> (the header and footer carry the service's name)."""
+    raw = document.rsplit("\n", 1)[0]
+    main = raw.split("<main", 1)[-1].split("</main>", 1)[0]
+    main = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", main, flags=re.DOTALL)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", main.split(">", 1)[-1])).split())
+
+
+def style_lapses(documents):
+    """[(rule, url, excerpt)] on every HTML page's visible text."""
+    found = []
+    for url, document in documents.items():
+        if not document.lstrip().lower().startswith("<!doctype html"):
+            continue
+        text = main_text(document)
+        checked = text
+        for phrase in PROPER_USES:
+            checked = checked.replace(phrase, "")
+        for rule, pattern in STYLE_RULES.items():
+            for match in pattern.finditer(checked):
+                found.append((rule, url, checked[max(0, match.start() - 40) : match.end() + 20]))
+        spelt_out, short = text.find(settings.ORGANISATION["name"]), text.find("DCMS")
+        if short >= 0 and (spelt_out < 0 or short < spelt_out):
+            found.append(("'DCMS' before it is spelt out", url, text[max(0, short - 40) : short + 20]))
+    return found
+
+
+def test_public_pages_keep_govuk_style(client, content):
+    found = style_lapses(public_documents(client))
+    assert found == [], "\n".join(map(str, found))
+
+
+def test_the_style_check_would_catch_a_lapse(client, content):
+    from support.models import Programme
+
+    Programme.objects.filter(slug="mutuals-support-programme").update(closed_reason="Closed for applications.")
+    found = {(rule, url) for rule, url, _ in style_lapses(public_documents(client))}
+    assert ("a status word repeated ('Closed Closed')", "/support/programmes/mutuals-support-programme/") in found
+    page = "<!DOCTYPE html><main>Mutuals in North East. Creating Public Service Mutuals, DCMS and PDF, 953 KB.</main>"
+    fake = {"/x": page + "\nvisible"}
+    rules = {rule for rule, _, _ in style_lapses(fake)}
+    assert len(rules) == 4
+
+
+def test_updates_keep_the_seeds_order_and_no_2017_note_is_dated_later(client, content):
+    order = [
+        "The third round of the Mutuals Interim Support Fund is now open",
+        "Updated map of live public service mutuals",
+        "Update to support available.",
+        "First published.",
+    ]
+    for url in [reverse("home"), reverse("updates")]:
+        text = client.get(url).text
+        places = [text.index(note) for note in order]
+        assert places == sorted(places), url
+    import feedparser
+
+    feed = feedparser.parse(client.get(reverse("updates-feed")).content)
+    explainer = [entry for entry in feed.entries if entry.title.startswith("Introduction to Public Service Mutuals")]
+    assert [next(n for n in order if n in entry.title) for entry in explainer] == order
+    assert all(entry.updated_parsed.tm_year == 2017 for entry in explainer)

@@ -34,7 +34,7 @@ def test_privacy_notice_names_the_basis_the_controller_and_each_kind_of_data(cli
     assert "Department for Culture, Media and Sport is the data controller" in html
     assert "public task" in html and "Article 6(1)(e)" in html
     assert "Data protection officer: contact details not yet recorded on this site." in html
-    for row in ["keep-feedback", "keep-ip-address", "keep-server-logs", "keep-staff-accounts"]:
+    for row in ["keep-feedback", "keep-ip-address-feedback", "keep-server-logs", "keep-staff-accounts"]:
         assert f'id="{row}"' in html
     assert "1 hour from your first answer, then deleted automatically" in html
     assert "Not yet set" in html  # feedback and server-log periods are not set by default: never guessed
@@ -44,7 +44,9 @@ def test_privacy_notice_names_the_basis_the_controller_and_each_kind_of_data(cli
     settings.FEEDBACK_RETENTION_DAYS = 365
     settings.SERVER_LOG_RETENTION_DAYS = 30
     html = _text(client, PRIVACY)
-    assert 'href="mailto:dpo@example.gov.uk"' in html and "Not yet set" not in html
+    settings.STAFF_ACCOUNT_RETENTION_DAYS = 90
+    html = _text(client, PRIVACY)
+    assert 'href="mailto:dpo@example.gov.uk"' in html and "Not yet set" not in html and 'id="missing-facts"' not in html
     assert "365 days, then deleted" in html and "30 days, then deleted" in html
 
 
@@ -53,7 +55,7 @@ def test_the_rate_limit_window_on_the_page_follows_the_setting(client, pages, se
     settings.FEEDBACK_RATE_LIMIT = 5
     html = _text(client, PRIVACY)
     assert "more than 5 answers in 30 minutes" in html and "30 minutes from your first answer" in html
-    assert "1 hour" not in html
+    assert "1 hour from your first answer" not in html
 
 
 @pytest.mark.parametrize("url", [PRIVACY, COOKIES])
@@ -70,15 +72,16 @@ def test_the_tile_server_is_named_only_when_one_is_configured(client, pages, set
 
 
 def test_cookie_lifetimes_come_from_the_settings(client, pages, settings):
+    settings.ADMIN_IDLE_MINUTES = 30
     html = _text(client, COOKIES)
     assert "<code>csrftoken</code>" in html and "<code>sessionid</code>" in html
-    assert "2 weeks, or when you sign out" in html  # Django's SESSION_COOKIE_AGE
-    settings.SESSION_COOKIE_AGE = 1800
-    settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-    settings.SESSION_SAVE_EVERY_REQUEST = True
+    # a staff session cookie has no expiry of its own (psm_site/signin.py) and ends when idle
+    assert "When you close your browser, after 30 minutes without using the site, or when you sign out" in html
+    assert "2 weeks" not in html
+    settings.ADMIN_IDLE_MINUTES = 60
     settings.CSRF_COOKIE_NAME = "psm_csrf"
     html = _text(client, COOKIES)
-    assert "When you close your browser, or after 30 minutes without using the site, or when you sign out" in html
+    assert "When you close your browser, after 1 hour without using the site, or when you sign out" in html
     assert "<code>psm_csrf</code>" in html
 
 
@@ -118,3 +121,25 @@ def test_feedback_is_deleted_after_the_stated_period(settings, time_machine):
     settings.FEEDBACK_RETENTION_DAYS = 30
     call_command("delete_old_feedback", stdout=io.StringIO())
     assert list(Feedback.objects.all()) == [kept] and not Feedback.objects.filter(pk=old.pk).exists()
+
+
+def test_the_accessibility_statement_claims_only_what_a_test_checks(client, pages, settings):
+    """Each claim under 'What we test' names tests that exist; the rest is 'Not yet tested'."""
+    import re
+    from pathlib import Path
+
+    from psm_site.statements import NOT_YET_TESTED, TESTED
+
+    for _claim, tests in TESTED:
+        for test in tests:
+            path, name = test.split("::")
+            source = (Path(settings.BASE_DIR) / path).read_text(encoding="utf-8")
+            assert re.search(rf"^def {name}\(", source, re.MULTILINE), f"{test} is named on the statement but gone"
+    html = _text(client, ACCESSIBILITY)
+    tested = html.split('id="what-we-test"')[1].split('id="not-yet-tested"')[0]
+    assert "test_reflow.py::test_no_page_scrolls_sideways_at_320_css_pixels" in tested
+    not_tested = html.split('id="not-yet-tested"')[1]
+    for claim in ["screen reader", "speech recognition", "as simple as possible"]:
+        assert claim not in tested and claim in not_tested
+    assert all(item in html for item in NOT_YET_TESTED)
+    assert "you should be able to" not in html.lower()

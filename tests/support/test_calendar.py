@@ -89,6 +89,9 @@ def test_a_round_without_a_closing_time_is_an_all_day_event(client):
     assert "DTSTART;VALUE=DATE:20170929" in ics and "DTEND;VALUE=DATE:20170930" in ics
     assert "T170000" not in ics and "BEGIN:VTIMEZONE" not in ics  # no time named anywhere
     [event] = _calendar(response).events
-    assert event["SUMMARY"] == "Deadline: Mutuals Interim Support Fund, round closing 29 September 2017"
-    assert "close on Friday 29 September 2017 (UK time). No closing time was announced" in event["DESCRIPTION"]
+    assert event["SUMMARY"] == "Deadline: Mutuals Interim Support Fund"
+    assert event["DESCRIPTION"].startswith(
+        "Deadline for applications to the Mutuals Interim Support Fund: Friday 29 September 2017 (UK time). "
+        "The source gives the day only, not a time."
+    )  # one sentence, each fact once, and no claim that a time was never announced
     assert event["URL"] == "http://testserver/support/funds/misf/#round-closing-2017-09-29"

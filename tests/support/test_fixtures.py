@@ -68,9 +68,9 @@ def test_everything_from_the_fixtures_is_closed_today(client, content):
     for page in [*Fund.objects.all(), *Programme.objects.all()]:
         assert client.get(page.get_absolute_url()).status_code == 200
     programme = client.get(Programme.objects.get().get_absolute_url()).text
-    assert "Closed at <time" in programme and "5pm on Friday 29 June 2018" in programme
+    assert "Deadline was <time" in programme and "5pm on Friday 29 June 2018" in programme
     misf = client.get(reverse("support:fund-detail", kwargs={"slug": "mutuals-interim-support-fund"})).text
-    assert 'Closed on <time datetime="2017-09-29">Friday 29 September 2017</time>' in misf
+    assert 'Deadline was <time datetime="2017-09-29">Friday 29 September 2017</time>' in misf
     assert "5pm" not in misf
     assert client.get(reverse("support:rounds-calendar")).content.count(b"BEGIN:VEVENT") == 3
 

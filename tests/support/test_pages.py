@@ -129,7 +129,7 @@ def test_apply_route_shows_while_open_and_hides_once_closed(client, frozen):
     assert "the team" not in html and "Use the round form." not in html
     assert fund_round.get_calendar_url() not in html
     assert "This fund is not taking applications." in html
-    assert 'Closed at <time datetime="2026-07-01T17:00+01:00">5pm on Wednesday 1 July 2026</time>' in html
+    assert 'Deadline was <time datetime="2026-07-01T17:00+01:00">5pm on Wednesday 1 July 2026</time>' in html
 
 
 def test_programme_page_anatomy(client, frozen):
@@ -261,7 +261,7 @@ def test_a_round_without_a_closing_time_says_which_day_it_closes(client, frozen)
         assert "midnight" not in page and "12am" not in page and "5pm" not in page
     frozen(uk(2017, 9, 30, 0, 0, 0))
     assert (
-        'Closed on <time datetime="2017-09-29">Friday 29 September 2017</time>'
+        'Deadline was <time datetime="2017-09-29">Friday 29 September 2017</time>'
         in client.get(fund.get_absolute_url()).text
     )
 
@@ -273,7 +273,7 @@ def test_a_programmes_own_rounds_show_on_its_page(client, frozen):
     fund_round = make_round(own, number=None, opens_at=None, closes_at=uk(2018, 6, 29, 17), budget=1_000_000)
     html = client.get(programme.get_absolute_url()).text
     assert 'id="round-closing-2018-06-29"' in html and "Round closing 29 June 2018" in html
-    assert 'Closed at <time datetime="2018-06-29T17:00+01:00">5pm on Friday 29 June 2018</time>' in html
+    assert 'Deadline was <time datetime="2018-06-29T17:00+01:00">5pm on Friday 29 June 2018</time>' in html
     assert 'id="funds"' not in html  # no fund of another name
     assert fund_round.get_absolute_url() == programme.get_absolute_url() + "#round-closing-2018-06-29"
     response = client.get(reverse("support:fund-detail", kwargs={"slug": own.slug}))

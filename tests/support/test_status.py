@@ -133,7 +133,7 @@ def test_an_unrecorded_opening_counts_as_already_open(frozen):
     [
         (uk(2018, 5, 1), "Opens 29 May 2018"),
         (uk(2018, 6, 1), "Open until 5pm on Friday 29 June 2018"),
-        (uk(2018, 7, 1), "Closed at 5pm on Friday 29 June 2018"),
+        (uk(2018, 7, 1), "Deadline was 5pm on Friday 29 June 2018"),
     ],
 )
 def test_status_words(frozen, now, text):
@@ -275,7 +275,7 @@ def test_the_utc_instants_of_day_only_deadlines():
     ("now", "text"),
     [
         (uk(2017, 9, 1), "Closes on Friday 29 September 2017"),
-        (uk(2017, 9, 30), "Closed on Friday 29 September 2017"),
+        (uk(2017, 9, 30), "Deadline was Friday 29 September 2017"),
     ],
 )
 def test_a_day_only_deadline_names_no_time(frozen, now, text):

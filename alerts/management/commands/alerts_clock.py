@@ -1,8 +1,9 @@
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError, close_old_connections
 
-from alerts.schedule import tick
+from alerts.schedule import beat, tick
 
 
 class Command(BaseCommand):
@@ -16,8 +17,19 @@ class Command(BaseCommand):
 
     def handle(self, *args, every, **options):
         while True:
-            result = tick()
-            self.stdout.write(f"alerts clock: {result}")
+            try:
+                result = tick()
+                beat(every=every)
+            except DatabaseError as error:
+                if not every:
+                    raise
+                # A busy or briefly unreachable database costs this run, not the clock: each
+                # event is keyed, so the next run catches up on what this one missed.
+                self.stderr.write(f"alerts clock: this run failed ({error}); trying again in {every} s")
+                close_old_connections()
+            else:
+                self.stdout.write(f"alerts clock: {result}")
+                self.stdout.flush()
             if not every:
                 return
             time.sleep(every)

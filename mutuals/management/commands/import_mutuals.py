@@ -24,9 +24,9 @@ class Command(BaseCommand):
         result, imported = import_mutuals(dataset=dataset, publish_rows=publish, file_name=Path(path).name)
         if not imported:
             raise CommandError("Nothing was imported. Fix these rows and try again:\n" + "\n".join(row_errors(result)))
-        totals = result.totals
         self.stdout.write(
             self.style.SUCCESS(
-                f"Imported: {totals['new']} new, {totals['update']} updated, {totals['skip']} unchanged."
+                f"Imported: {result.batch.summary()}, {result.totals['skip']} unchanged. "
+                f"A publisher can withdraw it in the admin under Imports (number {result.batch.pk})."
             )
         )
