@@ -15,7 +15,7 @@ from alerts import topics
 from alerts.models import Alert, ClockRun, Delivery, Frequency, Subscription, Topic
 from mutuals.models import Mutual
 from psm_site.models import ChangeNote
-from psm_site.publishing import FIRST_PUBLISHED_NOTE
+from psm_site.publishing import change_noted
 from support import uktime
 from support.models import Fund, FundRound
 
@@ -61,10 +61,8 @@ def build_alert(*, event, kind, title, note, url, topic_keys, happened_at=None):
 # --- Things editors do ---------------------------------------------------------------------------
 
 
-def _note_saved(sender, instance, created, raw=False, **kwargs):
-    if created and not raw:
-        note_id = instance.pk
-        transaction.on_commit(lambda: alert_for_note(note_id))  # after the item's sectors etc. are saved
+def _noted(sender, note, first, **kwargs):
+    alert_for_note(note.pk)
 
 
 def alert_for_note(note_id):
@@ -75,7 +73,7 @@ def alert_for_note(note_id):
     item = model.objects.public().filter(pk=note.object_id).first() if model else None
     if item is None:
         return None
-    first = note.note.strip() == FIRST_PUBLISHED_NOTE
+    first = note.first_publication
     if isinstance(item, FundRound) and first:
         return alert_for_new_round(item)
     if isinstance(item, Fund) and first:
@@ -164,7 +162,7 @@ def alert_for_deadline(round_id, old, new):
 
 
 def connect():
-    post_save.connect(_note_saved, sender=ChangeNote, dispatch_uid="alerts-note")
+    change_noted.connect(_noted, dispatch_uid="alerts-note")
     pre_save.connect(_remember_deadline, sender=FundRound, dispatch_uid="alerts-deadline-before")
     post_save.connect(_round_saved, sender=FundRound, dispatch_uid="alerts-deadline-after")
 

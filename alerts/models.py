@@ -171,7 +171,12 @@ class Email(models.Model):
     subject = models.CharField(max_length=300)
     text = models.TextField()
     html = models.TextField()
-    unsubscribe_url = models.CharField(max_length=500, blank=True)
+    links = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Which signed links the email carries (topics to unsubscribe from, a subscription to "
+        "confirm). The links themselves are never stored: each send signs new ones.",
+    )
     alerts = models.ManyToManyField(Alert, blank=True, related_name="emails")
     state = models.CharField(max_length=10, choices=State, default=State.QUEUED, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -47,20 +47,29 @@ def manage_url(subscriber):
 # --- Building emails ------------------------------------------------------------------------------
 
 
-def queue_email(subscriber, *, kind, subject, template, context, alerts=(), topic_ids=()):
-    """Render an email for `subscriber`, store it and queue it for the worker."""
-    unsubscribe_url = (
-        absolute(reverse("alerts:unsubscribe", args=[tokens.unsubscribe_token(subscriber, topic_ids)]))
-        if topic_ids
-        else ""
-    )
+# Signed links are never stored: an email is kept with these in their place (the admin shows them
+# as they are), and each send signs new links for them (_with_links). Staff, superusers included,
+# can read what was sent but cannot act as its subscriber.
+LINK_REMOVED = {name: f"[link removed: {name}]" for name in ("confirm", "manage", "unsubscribe")}
+
+
+def queue_email(subscriber, *, kind, subject, template, context, alerts=(), topic_ids=(), confirm=None):
+    """Render an email for `subscriber`, store it (links removed) and queue it for the worker.
+
+    `confirm` is (subscription, frequency) for a confirmation email; `topic_ids` the topics its
+    unsubscribe link leaves.
+    """
+    links = {"manage": kind != Email.Kind.CONFIRM}
+    if topic_ids:
+        links["unsubscribe"] = sorted(topic_ids)
+    if confirm:
+        links["confirm"] = {"subscription": confirm[0].pk, "frequency": confirm[1]}
     context = {
         **context,
         "subject": subject,
         "service_name": settings.SERVICE_NAME,
         "site_url": settings.SITE_URL,
-        "manage_url": manage_url(subscriber) if kind != Email.Kind.CONFIRM else "",
-        "unsubscribe_url": unsubscribe_url,
+        **{f"{name}_url": LINK_REMOVED[name] if name in links and links[name] else "" for name in LINK_REMOVED},
     }
     email = Email.objects.create(
         subscriber=subscriber,
@@ -68,12 +77,36 @@ def queue_email(subscriber, *, kind, subject, template, context, alerts=(), topi
         subject=subject,
         text=render_to_string(f"alerts/email/{template}.txt", context).strip() + "\n",
         html=render_to_string(f"alerts/email/{template}.html", context),
-        unsubscribe_url=unsubscribe_url,
+        links=links,
     )
     if alerts:
         email.alerts.set(alerts)
     transaction.on_commit(lambda: send_email.enqueue(email.pk))
     return email
+
+
+def signed_links(email, subscriber):
+    """The links this email carries, signed now for `subscriber`: {name: url}. A confirmation for
+    a subscription that has gone raises PermanentFailure."""
+    links = {}
+    if email.links.get("manage"):
+        links["manage"] = manage_url(subscriber)
+    if email.links.get("unsubscribe"):
+        token = tokens.unsubscribe_token(subscriber, email.links["unsubscribe"])
+        links["unsubscribe"] = absolute(reverse("alerts:unsubscribe", args=[token]))
+    if confirm := email.links.get("confirm"):
+        subscription = Subscription.objects.filter(subscriber=subscriber, pk=confirm["subscription"]).first()
+        if subscription is None:
+            raise PermanentFailure("The subscription to confirm has gone")
+        token = tokens.confirm_token(subscription, confirm["frequency"])
+        links["confirm"] = absolute(reverse("alerts:confirm", args=[token]))
+    return links
+
+
+def _with_links(body, links):
+    for name, url in links.items():
+        body = body.replace(LINK_REMOVED[name], url)
+    return body
 
 
 def confirmations_today(subscriber, now=None):
@@ -87,7 +120,6 @@ def queue_confirmation(subscription, frequency):
     if confirmations_today(subscriber) >= CONFIRMATIONS_PER_DAY:
         log.info("Confirmation not sent: the daily limit for this address is reached")
         return None
-    token = tokens.confirm_token(subscription, frequency)
     return queue_email(
         subscriber,
         kind=Email.Kind.CONFIRM,
@@ -97,9 +129,9 @@ def queue_confirmation(subscription, frequency):
             "topic": subscription.topic,
             "topic_url": absolute(subscription.topic.url),
             "frequency": Frequency(frequency).label.lower(),
-            "confirm_url": absolute(reverse("alerts:confirm", args=[token])),
             "days": tokens.CONFIRM_DAYS,
         },
+        confirm=(subscription, frequency),
     )
 
 
@@ -237,12 +269,13 @@ def _finish(email, state):
 
 
 def _send(email, address):
+    links = signed_links(email, email.subscriber)
     headers = {}
-    if email.unsubscribe_url:
-        headers["List-Unsubscribe"] = f"<{email.unsubscribe_url}>"
+    if "unsubscribe" in links:
+        headers["List-Unsubscribe"] = f"<{links['unsubscribe']}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message = EmailMultiAlternatives(email.subject, email.text, to=[address], headers=headers)
-    message.attach_alternative(email.html, "text/html")
+    message = EmailMultiAlternatives(email.subject, _with_links(email.text, links), to=[address], headers=headers)
+    message.attach_alternative(_with_links(email.html, links), "text/html")
     try:
         message.send()
     except smtplib.SMTPRecipientsRefused as refused:

@@ -39,20 +39,43 @@ def _subscriber(data):
     return subscriber
 
 
+def _confirmed_stamp(subscription):
+    return subscription.confirmed_at.isoformat() if subscription.confirmed_at else None
+
+
 def confirm_token(subscription, frequency):
+    """A confirmation link that works once: it names the subscription's confirmation as it stood
+    (none yet, or the last one), and each use confirms again, so a used link names an older one."""
     subscriber = subscription.subscriber
     return signing.dumps(
-        {"a": subscriber.pk, "k": subscriber.secret, "s": subscription.pk, "f": frequency}, salt="alerts.confirm"
+        {
+            "a": subscriber.pk,
+            "k": subscriber.secret,
+            "s": subscription.pk,
+            "f": frequency,
+            "c": _confirmed_stamp(subscription),
+        },
+        salt="alerts.confirm",
     )
 
 
+class UsedToken(BadToken):
+    """A confirmation link already used; carries the subscription it confirmed."""
+
+    def __init__(self, subscription):
+        super().__init__()
+        self.subscription = subscription
+
+
 def read_confirm_token(token):
-    """(subscription, frequency) for a confirmation link made within CONFIRM_DAYS."""
+    """(subscription, frequency) for a confirmation link made within CONFIRM_DAYS and not yet used."""
     data = _load(token, "alerts.confirm", CONFIRM_DAYS * DAY)
     subscriber = _subscriber(data)
     subscription = Subscription.objects.filter(subscriber=subscriber, pk=data.get("s")).first()
     if subscription is None:
         raise BadToken
+    if data.get("c") != _confirmed_stamp(subscription):
+        raise UsedToken(subscription)
     return subscription, data.get("f")
 
 

@@ -7,20 +7,18 @@ signed link sent to the address.
 import hashlib
 
 from django.conf import settings
-from django.db import transaction
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from alerts import sending, tokens
+from alerts import sending, subscriptions, tokens
 from alerts.forms import AddressForm, FrequencyForm, ManageForm, SubscribeForm
-from alerts.models import Frequency, Subscriber, Subscription, Topic
+from alerts.models import Frequency, Subscription
 from alerts.topics import UnknownTopic, describe
 from psm_site import personal_data
-from psm_site.limits import seconds_until_allowed
+from psm_site.limits import count_and_wait
 
 PER_ADDRESS_PER_HOUR = 5
 
@@ -63,7 +61,7 @@ def _too_many(request, wait):
 
 def _client_limited(request):
     """Seconds this client must wait before asking for another email (0: it may ask now)."""
-    return seconds_until_allowed(request, "alerts-client", settings.ALERTS_SUBSCRIBE_LIMIT, 3600, fail_open=False)
+    return count_and_wait(request, "alerts-client", settings.ALERTS_SUBSCRIBE_LIMIT, 3600, fail_open=False)
 
 
 def _link_problem(request, *, expired=False, used=False, status=400, topic=None):
@@ -73,7 +71,7 @@ def _link_problem(request, *, expired=False, used=False, status=400, topic=None)
 
 def _address_limited(request, address):
     digest = hashlib.sha256(address.lower().encode()).hexdigest()
-    return seconds_until_allowed(request, "alerts-address", PER_ADDRESS_PER_HOUR, 3600, fail_open=False, key=digest) > 0
+    return count_and_wait(request, "alerts-address", PER_ADDRESS_PER_HOUR, 3600, fail_open=False, key=digest) > 0
 
 
 @cache_control(private=True)  # a form, personal once answered
@@ -110,13 +108,7 @@ def subscribe(request):
         )
     address, frequency = form.cleaned_data["address"], form.cleaned_data["frequency"]
     if not _address_limited(request, address):
-        with transaction.atomic():
-            topic, _ = Topic.objects.update_or_create(key=spec.key, defaults={"title": spec.title, "url": spec.url})
-            subscriber, _ = Subscriber.objects.get_or_create(address=address)
-            subscription, _ = Subscription.objects.get_or_create(
-                subscriber=subscriber, topic=topic, defaults={"frequency": frequency}
-            )
-            sending.queue_confirmation(subscription, frequency)
+        subscriptions.ask_to_subscribe(spec, address, frequency)
     return _private(render(request, "alerts/check_email.html", {**context, "address": address}))
 
 
@@ -126,15 +118,13 @@ def confirm(request, token):
         subscription, frequency = tokens.read_confirm_token(token)
     except tokens.ExpiredToken:
         return _link_problem(request, expired=True, status=410)
+    except tokens.UsedToken as used:
+        return _link_problem(request, used=True, status=410, topic=used.subscription.topic)
     except tokens.BadToken:
         return _link_problem(request)
     if frequency not in Frequency.values:
         return _link_problem(request)
-    if subscription.confirmed_at and subscription.frequency == frequency:
-        return _link_problem(request, used=True, status=410, topic=subscription.topic)
-    subscription.confirmed_at = subscription.confirmed_at or timezone.now()
-    subscription.frequency = frequency
-    subscription.save(update_fields=["confirmed_at", "frequency"])
+    subscriptions.confirm(subscription, frequency)
     context = {
         "subscription": subscription,
         "manage_url": sending.manage_url(subscription.subscriber),
@@ -149,27 +139,17 @@ def unsubscribe(request, token):
         subscriber, topic_ids = tokens.read_unsubscribe_token(token)
     except tokens.BadToken:
         return _link_problem(request)
-    subscriptions = (
+    chosen = (
         Subscription.objects.filter(subscriber=subscriber, topic_id__in=topic_ids).select_related("topic")
         if subscriber
         else Subscription.objects.none()
     )
     if request.method == "GET":
-        return _private(render(request, "alerts/unsubscribe.html", {"subscriptions": subscriptions}))
-    titles = [s.topic.title for s in subscriptions]
+        return _private(render(request, "alerts/unsubscribe.html", {"subscriptions": chosen}))
+    titles = [s.topic.title for s in chosen]
     if subscriber:
-        _remove(subscriber, subscriptions)
+        subscriptions.remove(subscriber, chosen)
     return _private(render(request, "alerts/unsubscribed.html", {"titles": titles}))
-
-
-def _remove(subscriber, subscriptions):
-    """Remove subscriptions; an address left with none is deleted."""
-    with transaction.atomic():
-        subscriptions.delete()
-        if not subscriber.subscriptions.exists():
-            subscriber.delete()
-            return True
-    return False
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -190,16 +170,15 @@ def manage(request, token):
         if not form.is_valid() or (form.cleaned_data["action"] != "remove-all" and chosen is None):
             message, status = "That change could not be made. Choose a subscription from the list.", 400
         elif form.cleaned_data["action"] == "remove-all":
-            subscriber.delete()
+            subscriptions.forget(subscriber)
             return _private(render(request, "alerts/unsubscribed.html", {"everything": True}))
         elif form.cleaned_data["action"] == "remove":
             title = chosen.topic.title
-            if _remove(subscriber, confirmed.filter(pk=chosen.pk)):
+            if subscriptions.remove(subscriber, confirmed.filter(pk=chosen.pk)):
                 return _private(render(request, "alerts/unsubscribed.html", {"titles": [title], "everything": True}))
             message = f"You’ve unsubscribed from ‘{title}’."
         elif form.cleaned_data["frequency"]:
-            chosen.frequency = form.cleaned_data["frequency"]
-            chosen.save(update_fields=["frequency"])
+            subscriptions.change_frequency(chosen, form.cleaned_data["frequency"])
             message = f"You’ll now get emails about ‘{chosen.topic.title}’ {chosen.get_frequency_display().lower()}."
         else:
             message, status = "Select how often you want to get emails", 400
@@ -219,8 +198,7 @@ def manage_request(request):
     if not form.is_valid():
         return render(request, "alerts/manage_request.html", {"form": form})
     address = form.cleaned_data["address"]
-    subscriber = Subscriber.objects.filter(address=address, subscriptions__confirmed_at__isnull=False).first()
+    subscriber = subscriptions.confirmed_subscriber(address)
     if subscriber and not _address_limited(request, address):
-        with transaction.atomic():
-            sending.queue_manage_link(subscriber)
+        subscriptions.send_manage_link(subscriber)
     return _private(render(request, "alerts/check_email.html", {"address": address, "manage": True}))

@@ -55,7 +55,7 @@ def run(port, redis_url, spoof):
         "DJANGO_SECURE_SSL_REDIRECT": "off",
         "SITE_DOMAIN": "mutuals.example.gov.uk",
         "WEB_CONCURRENCY": "3",
-        "TRUSTED_PROXY_COUNT": "0",
+        "TRUSTED_PROXIES": "",
     }
     env.pop("REDIS_URL", None)
     if redis_url:

@@ -21,8 +21,9 @@ keepalive = 2
 # The app logs one line per request itself (psm_site/requestlog.py), with the request id.
 accesslog = None
 errorlog = "-"
-# Django's own forwarded-header handling (DJANGO_BEHIND_PROXY) decides what to trust.
-forwarded_allow_ips = "127.0.0.1"
+# The proxies whose forwarded headers gunicorn believes: the same list Django reads the client's
+# address by (TRUSTED_PROXIES, addresses or CIDR ranges; nginx on this machine by default).
+forwarded_allow_ips = os.environ.get("TRUSTED_PROXIES", "127.0.0.1,::1")
 # No control socket: its default path (~/.gunicorn/gunicorn.ctl) is one for every gunicorn this
 # user runs, so two app servers would fight over it; deploy/prod uses signals and pid files.
 control_socket_disable = True

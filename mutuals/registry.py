@@ -16,7 +16,7 @@ from places.lookup import miles
 from psm_site import cache_outage, personal_data
 from psm_site.blocks import per_generation
 from psm_site.cache import generation
-from psm_site.spreadsheets import safe_rows
+from psm_site.spreadsheets import QUOTE, safe_rows
 
 LICENCE = {
     "name": "Open Government Licence v3.0",
@@ -222,7 +222,7 @@ def csv_chunks(rows, columns=COLUMN_NAMES, size=500):
     place CSV cells are written, through safe_rows. Streamed in chunks, not lines, so a large
     file costs tens of writes to the socket, not thousands."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, quoting=QUOTE)
     writer.writerow(columns)
     for number, row in enumerate(safe_rows(rows, TEXT_COLUMNS), start=1):
         writer.writerow(row)

@@ -34,7 +34,7 @@ from psm_site.cache import dated, public_page
 from psm_site.pagination import get_page_or_404, page_links
 from psm_site.publishing import get_for_request, preview_aware
 from psm_site.schedule import live_q
-from psm_site.spreadsheets import safe_cell
+from psm_site.spreadsheets import QUOTE, safe_cell
 from psm_site.templatetags.psm import organisation_data
 
 
@@ -467,7 +467,7 @@ def coverage_csv(request):
     table = coverage()
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="public-service-mutuals-coverage.csv"'
-    writer = csv.writer(response)
+    writer = csv.writer(response, quoting=QUOTE)
     writer.writerow(["sector", *(safe_cell(region["name"]) for region in table["regions"]), "England"])
     for row in table["rows"]:
         writer.writerow([safe_cell(row["name"]), *(cell["count"] for cell in row["cells"]), row["total"]])

@@ -39,7 +39,6 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse, QueryDict
-from django.middleware.gzip import re_accepts_gzip
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import (
@@ -52,7 +51,8 @@ from django.utils.http import http_date, parse_http_date
 from django.utils.text import compress_string
 from django.views.decorators.http import require_safe
 
-from psm_site import cache_outage
+from psm_site import cache_outage, personal_data
+from psm_site.gzip import accepts_gzip
 
 BOUNDARY_SOURCES = []  # callables: now -> the next moment a public page changes by the clock, or None
 BOUNDARY_FIELDS = set()  # the date fields those callables read (see register_boundaries)
@@ -413,7 +413,7 @@ def public_page(view=None, *, params=()):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         request.GET = known_query(request, params)
-        if request.user.is_authenticated:
+        if request.user.is_authenticated:  # never shared; what staff may see is get_for_request's rule
             response = view(request, *args, **kwargs)
             add_never_cache_headers(response)
             return response
@@ -526,6 +526,18 @@ def mark_staff(response, request):
     )  # no max_age: it ends with the browser, as a staff session does (psm_site/signin.py)
 
 
+personal_data.register_cookie(
+    personal_data.Cookie(
+        name=STAFF_MARKER_COOKIE,
+        purpose="Tells the site you are signed in, so that it shows you pages as they are now, never a copy saved for the public",
+        expires=lambda: "When you close your browser or sign out",
+        audience="staff",
+        source="psm_site/cache.py (StaffMarkerMiddleware)",
+        order=12,
+    )
+)
+
+
 class StaffMarkerMiddleware:
     """Sets the staff marker on a signed-in browser's response and clears it once signed out.
 
@@ -570,7 +582,7 @@ def _lookup(request, now, *, page=False):
         query = request.GET.urlencode()
         address = request.build_absolute_uri(request.path) + (f"?{query}" if query else "")
         address = hashlib.blake2b(address.encode(), digest_size=12).hexdigest()
-        takes_gzip = bool(re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")))
+        takes_gzip = accepts_gzip(request)
         key = f"psm:page:{release()}:{address}:{'gzip' if takes_gzip else 'identity'}"
         keys = [GENERATION_KEY, VERSION_KEY, key] if page else [GENERATION_KEY, VERSION_KEY]
         got = cache_outage.call("get_many", keys, default={})

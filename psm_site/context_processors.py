@@ -33,6 +33,7 @@ def site(request):
         "GOVUK_BRAND": settings.GOVUK_BRAND,
         "PHASE": settings.PHASE,
         "CONTACT_EMAIL": settings.CONTACT_EMAIL,
+        "CONTACT_TEAM": settings.CONTACT_TEAM,
         "ORGANISATION": settings.ORGANISATION,
         "EXPLAINER_SLUG": settings.EXPLAINER_SLUG,
         "nav_items": nav_items,

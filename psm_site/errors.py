@@ -33,6 +33,7 @@ def error_page(template: str, status: int, context: dict | None = None) -> HttpR
             {
                 "SERVICE_NAME": settings.SERVICE_NAME,
                 "CONTACT_EMAIL": settings.CONTACT_EMAIL,
+                "CONTACT_TEAM": settings.CONTACT_TEAM,
                 "GOVUK_BRAND": settings.GOVUK_BRAND,
                 "PHASE": settings.PHASE,
                 **(context or {}),

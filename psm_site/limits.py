@@ -1,13 +1,16 @@
 """Who is asking (the client's address) and how often: rate limits kept in the shared cache.
 
-The address is the socket's peer, or, behind TRUSTED_PROXY_COUNT proxies that each append to
-X-Forwarded-For, the entry that many places from the right: the part of the header a client can
-write itself is to the left of it, so a spoofed header cannot move the key. django-axes uses the
-same function for sign-in lockouts.
+The address is the socket's peer, unless that peer is one of TRUSTED_PROXIES (addresses or CIDR
+ranges: nginx, a load balancer). Then X-Forwarded-For is read from the right, each proxy having
+appended the address it was reached from, and the client is the first entry that is not a trusted
+proxy: the part a client can write itself is to the left of it, so a spoofed header cannot move
+the key, and a client reaching gunicorn directly is its socket's address whatever it sends.
+django-axes uses the same function for sign-in lockouts.
 """
 
 import ipaddress
 import time
+from functools import cache as once
 from functools import wraps
 
 from django.conf import settings
@@ -18,30 +21,45 @@ from psm_site.errors import error_page
 
 def client_address(request) -> str:
     address = request.META.get("REMOTE_ADDR", "")
-    count = settings.TRUSTED_PROXY_COUNT
-    if count:
-        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        if len(hops) >= count and _is_address(hops[-count]):
-            address = hops[-count]
+    if not _is_trusted_proxy(address):
+        return address
+    for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        hop = hop.strip()
+        if _ip(hop) is None:
+            break  # not an address: nothing further left can be believed
+        address = hop
+        if not _is_trusted_proxy(hop):
+            break
     return address
 
 
-def _is_address(value: str) -> bool:
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
+@once
+def _trusted_networks(proxies):
+    return [ipaddress.ip_network(proxy, strict=False) for proxy in proxies]
+
+
+def _is_trusted_proxy(value: str) -> bool:
+    address = _ip(value)
+    if address is None:
         return False
-    return True
+    return any(address in network for network in _trusted_networks(tuple(settings.TRUSTED_PROXIES)))
+
+
+def _ip(value: str):
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        return None
+    return getattr(address, "ipv4_mapped", None) or address
 
 
 # What a limit that fails closed answers while the cache is down: try again in a minute.
 CACHE_DOWN_WAIT_SECONDS = 60
 
 
-def seconds_until_allowed(
-    request, name: str, limit: int, period: int, *, fail_open: bool, key: str | None = None
-) -> int:
-    """Count one request against `name`; 0 while under `limit` per `period` seconds, else the wait.
+def count_and_wait(request, name: str, limit: int, period: int, *, fail_open: bool, key: str | None = None) -> int:
+    """Count this request against `name`, then say how long the client must wait: 0 while it is
+    within `limit` per `period` seconds, else the seconds until its window ends. Every call counts.
 
     Counted per client address, or per `key` where something else is limited (an email
     address's digest). Fixed windows: a key per client per window, counted with the cache's
@@ -97,7 +115,7 @@ def rate_limit(name: str, read_limit, *, fail_open: bool, methods=("POST",)):
         def wrapper(request, *args, **kwargs):
             limit, period = read_limit()
             if request.method in methods and limit:
-                wait = seconds_until_allowed(request, name, limit, period, fail_open=fail_open)
+                wait = count_and_wait(request, name, limit, period, fail_open=fail_open)
                 if wait:
                     return too_many_requests(wait)
             return view(request, *args, **kwargs)

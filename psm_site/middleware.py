@@ -1,11 +1,17 @@
+import re
 import time
+from urllib.parse import unquote_plus
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from psm_site.errors import error_page
+from psm_site.permissions import SecondFactorRequired
 from psm_site.signin import LAST_SEEN
-from psm_site.views import service_unavailable
+from psm_site.views import healthz, service_unavailable
 
 # Browser features the site never uses, all switched off.
 PERMISSIONS_POLICY = ", ".join(
@@ -32,6 +38,10 @@ PERMISSIONS_POLICY = ", ".join(
 )
 
 
+# C0 and C1 control characters and DEL; tab, line feed and carriage return are ordinary text.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def admin_path(request) -> bool:
     return request.path.startswith("/" + settings.ADMIN_PATH)
 
@@ -55,6 +65,60 @@ class PublicRequestSizeMiddleware:
                 response = error_page("400.html", 413)
                 response["Connection"] = "close"
                 return response
+        return self.get_response(request)
+
+
+class ControlCharacterMiddleware:
+    """NUL and other control characters in the path, query string, headers or form fields: the 400 page.
+
+    The path, query string and headers are read before anything else sees them (the cache, the
+    session's lookup of its cookie, the view's queries: PostgreSQL refuses a NUL in text). Form
+    fields are read in process_view, once PublicRequestSizeMiddleware has refused a body too large,
+    and before CSRF reads them. Uploaded files are not read: they may hold any byte.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._has_control(request.path_info, unquote_plus(request.META.get("QUERY_STRING", ""), errors="replace")):
+            return error_page("400.html", 400)
+        headers = [value for name, value in request.META.items() if name.startswith("HTTP_") or name == "CONTENT_TYPE"]
+        # WSGI gives header bytes as latin-1: read them as UTF-8 so a multibyte character is not
+        # taken for control bytes.
+        if self._has_control(*(value.encode("latin-1", "replace").decode("utf-8", "replace") for value in headers)):
+            return error_page("400.html", 400)
+        return self.get_response(request)
+
+    def process_view(self, request, view, args, kwargs):
+        if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
+            return None
+        try:
+            fields = list(request.POST.lists())
+        except OSError:  # the client went away mid-body: CSRF and the view see the same
+            return None
+        if self._has_control(*(key for key, _ in fields), *(value for _, values in fields for value in values)):
+            return error_page("400.html", 400)
+        return None
+
+    @staticmethod
+    def _has_control(*texts):
+        return any(isinstance(text, str) and CONTROL_CHARACTERS.search(text) for text in texts)
+
+
+class HealthCheckMiddleware:
+    """/healthz answers whatever Host a probe sends (a load balancer often asks by IP address).
+
+    It says only whether the database answers, so it is answered here, before CommonMiddleware
+    checks the Host against ALLOWED_HOSTS and before sessions, CSRF and the page cache.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == "/healthz" and request.method in ("GET", "HEAD"):
+            return healthz(request)
         return self.get_response(request)
 
 
@@ -91,13 +155,20 @@ class StaffSessionMiddleware:
                     request.session[LAST_SEEN] = now
         return self.get_response(request)
 
+    def process_exception(self, request, exception):
+        """A password-only staff session asked for a preview: the code first, then the page."""
+        if isinstance(exception, SecondFactorRequired):
+            return redirect(reverse("admin:two-factor") + "?" + urlencode({"next": request.get_full_path()}))
+        return None
+
 
 class MaintenanceModeMiddleware:
     """With MAINTENANCE_MODE on, every public page answers 503; /healthz still answers.
 
     It sits after whitenoise (static files, so the page keeps its styles) and after the security
     and CSP middleware (so the 503 carries every header). MAINTENANCE_ADMIN_BYPASS lets staff
-    reach the admin.
+    reach the admin, which asks for both factors itself (psm_site.admin_site); public pages stay
+    503 for everyone.
     """
 
     def __init__(self, get_response):

@@ -110,6 +110,9 @@ class ChangeNote(models.Model):
         default=True,
         help_text="Untick when only the day is known: no time is shown or sent in feeds.",
     )
+    # Set by publishing.publish() on the note of an item's first publication: what it announces
+    # (a new mutual, a new round) is told by this, never by the note's words.
+    first_publication = models.BooleanField(default=False, db_default=False, editable=False)
     recorded_at = models.DateTimeField(
         "entered on this site",
         default=timezone.now,

@@ -1,5 +1,7 @@
-"""The 'Editors' and 'Publishers' groups, granted rights by each app's data migration."""
+"""The 'Editors' and 'Publishers' groups (granted rights by each app's data migration), and the one
+rule for staff privileges outside the admin (is_verified_staff)."""
 
+from django.conf import settings
 from django.contrib.auth.management import create_permissions
 
 EDITORS = "Editors"
@@ -37,3 +39,43 @@ def create_all_permissions(apps):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
+
+
+# --- Staff privileges on the public site ---------------------------------------------------------
+
+
+def is_verified_staff(request) -> bool:
+    """Whether the request may use a staff privilege outside the admin (previews, maintenance bypass).
+
+    Signed in, active, staff, and past the second factor whenever ADMIN_TWO_FACTOR is on: a
+    password alone opens nothing. The one rule every staff check on the public site goes through
+    (tests/site/test_guards.py finds those that do not).
+    """
+    user = getattr(request, "user", None)
+    if user is None or not (user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    return not settings.ADMIN_TWO_FACTOR or _passed_second_factor(user)
+
+
+def staff_may(request, permission: str) -> bool:
+    """A verified staff member (is_verified_staff) who holds `permission` ("app_label.codename")."""
+    return is_verified_staff(request) and request.user.has_perm(permission)
+
+
+def needs_second_factor_for(request, permission: str) -> bool:
+    """A staff member who has given only the password, and would hold `permission` after the code."""
+    user = getattr(request, "user", None)
+    if user is None or not (user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    return settings.ADMIN_TWO_FACTOR and not _passed_second_factor(user) and user.has_perm(permission)
+
+
+def _passed_second_factor(user) -> bool:
+    # django-otp's middleware gives the request's user is_verified(); without it nothing is verified.
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified and is_verified())
+
+
+class SecondFactorRequired(Exception):
+    """Raised where a password-only staff session asks for what needs both factors; answered with
+    a redirect to the two-factor page (psm_site.middleware.StaffSessionMiddleware)."""

@@ -3,15 +3,22 @@
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Min
+from django.dispatch import Signal
 from django.http import Http404
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 from psm_site.content import publishable_models
 from psm_site.models import ChangeNote, Publishable
-from psm_site.revisions import draft_for_preview
+from psm_site.permissions import SecondFactorRequired, needs_second_factor_for, staff_may
+from psm_site.revisions import draft_for_preview, revision_for
 
 FIRST_PUBLISHED_NOTE = "First published."
+
+# Sent once the transaction that added a public change note commits, with `note` (a ChangeNote)
+# and `first` (the note of the item's first publication). Apps that act on changes (alerts) listen
+# here: the content apps never import them.
+change_noted = Signal()
 
 
 def publish_permission(model) -> str:
@@ -38,7 +45,7 @@ def publish(item: Publishable, *, when=None, note: str = "") -> Publishable:
         item.first_published_at = when
     item.save()
     if first:
-        add_change_note(item, note=FIRST_PUBLISHED_NOTE, when=when)
+        add_change_note(item, note=FIRST_PUBLISHED_NOTE, when=when, first=True)
     elif note and not was_published:
         add_change_note(item, note=note, when=when)
     return item
@@ -52,24 +59,31 @@ def unpublish(item: Publishable) -> Publishable:
     return item
 
 
-def add_change_note(item: Publishable, *, note: str, when=None) -> ChangeNote:
-    return ChangeNote.objects.create(
+def add_change_note(item: Publishable, *, note: str, when=None, first=False) -> ChangeNote:
+    change_note = ChangeNote.objects.create(
         content_type=ContentType.objects.get_for_model(item, for_concrete_model=False),
         object_id=item.pk,
         note=note,
         changed_at=when or timezone.now(),
+        first_publication=first,
     )
+    # After the commit: by then the item's inline parts and many-to-many rows are saved too.
+    transaction.on_commit(lambda: change_noted.send(sender=type(item), note=change_note, first=first))
+    return change_note
 
 
 def get_for_request(request, queryset, **lookup):
     """The published object for the public, or any object for staff who may preview it.
 
     Returns (object, is_preview). Staff previews of drafts are never cached. A published item
-    with a draft revision (psm_site/revisions.py) is shown to staff as that revision.
+    with a draft revision (psm_site/revisions.py) is shown to staff as that revision. Preview
+    needs both factors (psm_site.permissions.is_verified_staff): a password-only staff session
+    asking for a draft, or a page with a draft revision, is sent to the two-factor page.
     """
     model = queryset.model
     opts = model._meta
-    if request.user.is_authenticated and request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
+    permission = f"{opts.app_label}.view_{opts.model_name}"
+    if staff_may(request, permission):
         try:
             item = queryset.get(**lookup)
         except (model.DoesNotExist, ValueError):
@@ -79,9 +93,14 @@ def get_for_request(request, queryset, **lookup):
             request.preview_item = item  # the preview banner links to its edit page
         return item, is_preview
     try:
-        return queryset.published().get(**lookup), False
+        item = queryset.published().get(**lookup)
     except (model.DoesNotExist, ValueError):
+        if needs_second_factor_for(request, permission):
+            raise SecondFactorRequired from None
         raise Http404(f"No {opts.verbose_name} found.") from None
+    if needs_second_factor_for(request, permission) and revision_for(item) is not None:
+        raise SecondFactorRequired
+    return item, False
 
 
 def preview_aware(response, is_preview):

@@ -3,6 +3,7 @@
 Every variable is listed, with its default, in .env.example.
 """
 
+import ipaddress
 import os
 import secrets
 import socket
@@ -89,9 +90,12 @@ MIDDLEWARE = [
     "psm_site.requestlog.RequestLogMiddleware",  # first: it logs every answer, redirects and errors included
     "psm_site.middleware.SecurityHeadersMiddleware",  # outermost: error pages raised below get it too
     "django.middleware.security.SecurityMiddleware",
+    # NUL and other control characters in a request: 400 before the cache, session or a view reads them.
+    "psm_site.middleware.ControlCharacterMiddleware",
+    "psm_site.middleware.HealthCheckMiddleware",  # any Host, before CommonMiddleware checks it
     # Compresses pages and open data (the map page carries every result's point). Django's
     # GZipMiddleware pads responses against BREACH, and CSRF tokens are masked per response.
-    "django.middleware.gzip.GZipMiddleware",
+    "psm_site.gzip.GZipMiddleware",  # Django's, honouring gzip;q=0
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Visitors' pages from the server-side cache, before sessions, CSRF and the view (psm_site/cache.py).
     "psm_site.cache.PageCacheMiddleware",
@@ -207,8 +211,12 @@ GUNICORN_WORKERS = env_int("GUNICORN_WORKERS", 2)
 WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", 1)
 
 # Rate limits, counted per client address in the cache (psm_site/limits.py). The address is the
-# socket's, or behind TRUSTED_PROXY_COUNT proxies the X-Forwarded-For entry that far from the right.
-TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if env_bool("DJANGO_BEHIND_PROXY") else 0)
+# socket's; X-Forwarded-For is read only when the socket's peer is one of TRUSTED_PROXIES
+# (addresses or CIDR ranges: nginx on this machine, a load balancer in front of it).
+TRUSTED_PROXIES = [
+    str(ipaddress.ip_network(proxy, strict=False))  # a mistyped entry stops the server starting
+    for proxy in env_list("TRUSTED_PROXIES", "127.0.0.1,::1" if env_bool("DJANGO_BEHIND_PROXY") else "")
+]
 FEEDBACK_RATE_LIMIT = env_int("FEEDBACK_RATE_LIMIT", 10)  # answers per client address a window
 FEEDBACK_RATE_LIMIT_WINDOW = env_int("FEEDBACK_RATE_LIMIT_WINDOW", 3600)  # seconds
 SEARCH_LIMIT_PER_MINUTE = env_int("SEARCH_LIMIT_PER_MINUTE", 60)
@@ -299,6 +307,8 @@ ORGANISATION = {
     ),
     "email": CONTACT_EMAIL,
 }
+# Who answers CONTACT_EMAIL, as error pages and fund pages name them ('email the DCMS Mutuals Team').
+CONTACT_TEAM = env_str("CONTACT_TEAM", f"{ORGANISATION['abbreviation']} Mutuals Team")
 
 # The privacy notice renders these, so it says what the site does. Empty means 'not yet set' and
 # the notice says so rather than guess.

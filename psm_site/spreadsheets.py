@@ -4,8 +4,13 @@ A cell beginning =, +, -, @, a tab or a carriage return can run as a formula whe
 Excel, LibreOffice or Google Sheets (=HYPERLINK(...), +cmd|...). Following OWASP, such a cell is
 written with a leading apostrophe, which spreadsheets read as "this is text". A plain number
 (a longitude of -1.5) is left alone: it cannot run. JSON and GeoJSON keep the true value.
+
+A spreadsheet may split a line on another separator (`;`, a tab) and ignore the file's quotes, so
+every text cell is quoted (QUOTE) and, inside a cell, a formula start that follows a separator or a
+line break gains the same apostrophe: `Leeds;=1+1` is written `"Leeds;'=1+1"`.
 """
 
+import csv
 import re
 from io import BytesIO
 from operator import itemgetter
@@ -17,17 +22,24 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+# Where another separator or a line break could start a cell inside this one, before a formula start.
+INNER_FORMULA = re.compile(r"([,;\t\r\n] *)(?=[=+\-@])")
+# Every CSV writer's quoting: text always in quotes, numbers (coverage counts) as they are.
+QUOTE = csv.QUOTE_NONNUMERIC
 
 
 def safe_cell(value):
-    """The value to write in a CSV cell: text that could run as a formula gains a leading '."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(value):
-        return "'" + value
-    return value
+    """The value to write in a CSV cell: text that could run as a formula gains a ' where it could
+    start one (the cell's start, or after a separator or line break inside it)."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(value):
+        value = "'" + value
+    return INNER_FORMULA.sub(r"\1'", value)
 
 
-# A formula start after NUL, in cells each preceded by NUL: what safe_rows looks for.
-_FORMULA_START = re.compile(r"\x00[=+\-@\t\r]")
+# A formula start after NUL (cells are each preceded by NUL), or inside a cell: what safe_rows looks for.
+_FORMULA_START = re.compile(r"\x00[=+\-@\t\r]|[,;\t\r\n] *[=+\-@]")
 
 
 def safe_rows(rows, text_columns):
@@ -52,7 +64,7 @@ class SafeCSV(CSV):
         safe = tablib.Dataset(headers=dataset.headers)
         for row in dataset:
             safe.append([safe_cell(value) for value in row])
-        return super().export_data(safe, **kwargs)
+        return super().export_data(safe, quoting=QUOTE, **kwargs)
 
 
 class SafeXLSX(XLSX):

@@ -158,7 +158,7 @@ def robots_txt(request):
     else:
         lines += [
             "Disallow: /search/",
-            f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+            f"Sitemap: {settings.SITE_URL}{reverse('sitemap')}",  # the public name, not the request's Host
         ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 

@@ -3,6 +3,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from psm_site.cache import dated, public_page
+from psm_site.permissions import staff_may
 from psm_site.publishing import get_for_request, preview_aware
 from support.ics import calendar_response
 from support.models import Fund, FundRound, Programme
@@ -40,8 +41,8 @@ def programme_detail(request, slug):
 
 @public_page
 def fund_detail(request, slug):
-    staff = request.user.is_authenticated and request.user.has_perm("support.view_fundround")
-    fund, is_preview = get_for_request(request, Fund.objects.for_page(draft_rounds=staff), slug=slug)
+    draft_rounds = staff_may(request, "support.view_fundround")
+    fund, is_preview = get_for_request(request, Fund.objects.for_page(draft_rounds=draft_rounds), slug=slug)
     if fund.is_programme_funding:
         return HttpResponsePermanentRedirect(fund.get_absolute_url())
     response = render(request, "support/fund_detail.html", {"fund": fund, "is_preview": is_preview})

@@ -94,13 +94,19 @@ def django_db_setup(django_db_setup, django_db_blocker):
         build_test_postcodes()
 
 
-@pytest.fixture
-def postcodes(db):
-    """The slice of postcodes (built again after a transactional test emptied the tables)."""
+def ensure_test_postcodes():
+    """The slice, built again if a transactional test emptied the tables (inside a test's
+    transaction, it is rolled back with the test)."""
     from places.models import PostcodeData
 
     if not PostcodeData.objects.exists():
         build_test_postcodes()
+
+
+@pytest.fixture
+def postcodes(db):
+    """The slice of postcodes, whatever ran before."""
+    ensure_test_postcodes()
 
 
 def pytest_make_parametrize_id(config, val, argname):
@@ -109,3 +115,24 @@ def pytest_make_parametrize_id(config, val, argname):
     if isinstance(val, bytes):
         return f"{argname}-bytes"
     return None
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test has been torn down (Django empties every table), put back the rows
+    data migrations made, so the next test finds groups, sectors and regions whatever the order
+    (pytest -n hands each worker a different one)."""
+    yield
+    if nextitem is None:  # the last test: the test database has just been dropped
+        return
+    marker = item.get_closest_marker("django_db")
+    transactional = marker is not None and (
+        marker.kwargs.get("transaction") or marker.kwargs.get("serialized_rollback")
+    )
+    if transactional or {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())):
+        from pytest_django.plugin import blocking_manager_key
+
+        from tests.browser.conftest import restore_reference_rows
+
+        with item.config.stash[blocking_manager_key].unblock():
+            restore_reference_rows()

@@ -65,10 +65,15 @@ def axe_violations(page):
 def _reference_data(request):
     """Browser tests are transactional: Django empties every table after each one, including
     the rows data migrations made (groups, sectors, regions). Put them back before each test
-    by running those migrations' data functions again; they are idempotent."""
+    (tests/conftest.py puts them back after each one too, for the tests that follow)."""
     if "live_server" not in request.fixturenames and "transactional_db" not in request.fixturenames:
         return
     request.getfixturevalue("transactional_db")
+    restore_reference_rows()
+
+
+def restore_reference_rows():
+    """Run our own apps' data migrations again (they are idempotent)."""
     from django.apps import apps
     from django.conf import settings
     from django.db import connection
@@ -77,12 +82,6 @@ def _reference_data(request):
 
     from psm_site.apps import set_site_domain
 
-    # Only the project's own data migrations: a library's (django-tasks') reshape old rows.
-    ours = {
-        c.label
-        for c in apps.get_app_configs()
-        if Path(c.path).is_relative_to(settings.BASE_DIR) and "site-packages" not in Path(c.path).parts
-    }
     graph = MigrationLoader(connection).graph
     # Our own apps' data only: a library's data migrations may expect the schema of their day.
     ours = {c.label for c in apps.get_app_configs() if Path(c.path).is_relative_to(settings.BASE_DIR / c.name)}

@@ -48,8 +48,8 @@ def check_lifetimes(page, table):
 
 def test_the_cookies_page_lists_exactly_the_cookies_set(live_server, page, registry, publisher, set_cookies):
     table = cookie_table(page, live_server)
-    assert set(table) == {"csrftoken", "sessionid", "messages"}
-    staff_only = {"sessionid", "messages"}
+    assert set(table) == {"csrftoken", "sessionid", "messages", "psm_staff"}
+    staff_only = {"sessionid", "messages", "psm_staff"}
     page.context.clear_cookies()
     set_cookies.clear()
 
@@ -82,7 +82,7 @@ def test_the_cookies_page_lists_exactly_the_cookies_set(live_server, page, regis
         page.locator("input[name=_save], button[name=_save]").first.click()
     assert page.locator(".messagelist").count() == 1  # 'was changed successfully', carried by the cookie
     staff = set(set_cookies)
-    assert {"sessionid", "messages"} <= staff, staff
+    assert {"sessionid", "messages", "psm_staff"} <= staff, staff
     assert staff <= set(table), staff - set(table)
     check_lifetimes(page, table)
     session = next(cookie for cookie in page.context.cookies() if cookie["name"] == "sessionid")

@@ -21,7 +21,7 @@ EXPECTED = Path(__file__).resolve().parent.parent / "data" / "open-data"
 
 @pytest.mark.parametrize("extension", ["csv", "json", "geojson"])
 @pytest.mark.parametrize("query", ["", "?status=all&sector=health"])
-def test_open_data_bytes_are_unchanged_at_the_real_registry(client, extension, query):
+def test_open_data_bytes_are_unchanged_at_the_real_registry(client, postcodes, extension, query):
     call_command("load_initial_content", stdout=io.StringIO())
     written = body(client.get(reverse(f"mutuals:mutuals-{extension}") + query))
     expected = EXPECTED / f"mutuals{'-all-health' if query else ''}.{extension}"

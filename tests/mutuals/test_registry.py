@@ -125,7 +125,7 @@ def test_list_is_paginated_and_keeps_filters(client):
         ("?sort=random", 400, "Choose how to sort from the list"),
         ("?q=" + "x" * 10_000, 400, "Search must be 100 characters or fewer"),
         ("?q=a&q=b&region=&region=london&sort=name&sort=newest", 200, None),
-        ("?q=%00%ff<script>", 400, "Null characters are not allowed"),
+        ("?q=%00%ff<script>", 400, None),  # the 400 page, before the form (psm_site.middleware)
         ("?q=%ff<script>alert(1)</script>", 200, None),
         ("?unknown=1&sector=", 200, None),
     ],
@@ -170,7 +170,7 @@ def test_open_data_lists_exactly_what_the_page_lists(client, registry, query):
 def test_open_data_formats(client, registry):
     response = client.get(reverse("mutuals:mutuals-csv"))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    header = body(response).decode().splitlines()[0].split(",")
+    header = next(csv.reader(io.StringIO(body(response).decode())))
     assert header[:3] == ["name", "slug", "url"] and "sectors" in header and "last_verified" in header
     geo = client.get(reverse("mutuals:mutuals-geojson"))
     assert geo["Content-Type"] == "application/geo+json"

@@ -7,7 +7,11 @@ from tests.factories import make_open_round
 
 
 def load_site_content():
-    """The fixtures, plus a round open now (fixtures first: they carry their own ids)."""
+    """The fixtures, plus a round open now (fixtures first: they carry their own ids). Postcodes
+    first of all: loading places each mutual in its local authority."""
+    from tests.conftest import ensure_test_postcodes
+
+    ensure_test_postcodes()
     call_command("load_initial_content", stdout=io.StringIO())
     return make_open_round()
 

@@ -380,7 +380,7 @@ def test_open_data_matches_the_previous_code_at_37_rows(client):
     mutuals = Mutual.objects.published().order_by("name").select_related("region").prefetch_related("sectors")
     rows = [_reference_row(m, "http://testserver") for m in mutuals]
     expected = io.StringIO(newline="")
-    writer = csv.DictWriter(expected, fieldnames=[name for name, _ in COLUMNS])
+    writer = csv.DictWriter(expected, fieldnames=[name for name, _ in COLUMNS], quoting=csv.QUOTE_NONNUMERIC)
     writer.writeheader()
     writer.writerows(rows)
     assert body(client.get(CSV + "?status=all")) == expected.getvalue().encode()

@@ -194,11 +194,47 @@ def test_headers(fuzz_site, route, host, cookie, forwarded):
     )
 
 
-def test_a_nul_in_the_path_is_a_404_on_every_database(client):
-    """Found by the fuzzing on PostgreSQL: the redirect lookup for a missing page sent the NUL to
-    the database, which refused it, and the visitor got a 503."""
-    assert Client(raise_request_exception=False).get("/mutuals/%00/?x=1").status_code == 404
-    assert Client(raise_request_exception=False).get("/no-such%00page").status_code == 404
+# Text that always holds at least one control character (NUL among them, C0, DEL and C1), somewhere.
+control = st.one_of(
+    st.just("\x00"), st.characters(codec="utf-8", categories=["Cc"]).filter(lambda c: c not in "\t\n\r")
+)
+with_control = st.builds(
+    lambda before, bad, after: before + bad + after, st.text(max_size=20), control, st.text(max_size=20)
+)
+HEADERS = ["HTTP_HOST", "HTTP_COOKIE", "HTTP_X_FORWARDED_FOR", "HTTP_USER_AGENT", "HTTP_REFERER", "HTTP_ACCEPT"]
+
+
+@FUZZ
+@given(
+    route=st.sampled_from(ROUTES),
+    where=st.sampled_from(["path", "query key", "query value", "form field", "form value", "header"]),
+    bad=with_control,
+    header=st.sampled_from(HEADERS),
+)
+def test_control_characters_anywhere_are_the_400_page(fuzz_site, route, where, bad, header):
+    """One middleware (psm_site.middleware.ControlCharacterMiddleware) answers before any view or query."""
+    url = _fill(route, ["introduction-to-public-service-mutuals", "a", "1"])
+    client, extra, method = _client(), {}, "get"
+    if where == "path":
+        url = _fill(route, [bad, bad, bad]) if "<" in route else url.rstrip("/") + "/" + quote(bad, safe="")
+    elif where.startswith("query"):
+        url += "?" + _query([(bad, "x") if where == "query key" else ("q", bad)])
+    elif where.startswith("form"):
+        method, url = "post", "/feedback/"
+        extra["data"] = {bad: "x"} if where == "form field" else {"path": "/", "what_wrong": bad}
+    else:
+        extra[header] = bad.encode().decode("latin-1")  # as WSGI hands header bytes to Django
+    response = _request(client, fuzz_site, method, url, **extra)
+    assert response.status_code == 400, f"{where}: {url[:200]!r} {extra!r:.200} -> {response.status_code}"
+    assert "Sorry, there is a problem with that request" in response.text
+
+
+def test_a_nul_is_the_400_page_on_every_database(client):
+    """Found on PostgreSQL, which refuses a NUL in text: the redirect lookup for a missing page, and
+    the coverage page's sector filter, sent it to the database (a 503, then a 500)."""
+    for url in ["/mutuals/%00/?x=1", "/no-such%00page", "/mutuals/coverage/?sector=%00", "/search/?q=a%00b"]:
+        assert Client(raise_request_exception=False).get(url).status_code == 400, url
+    assert Client(raise_request_exception=False).get("/", HTTP_COOKIE="sessionid=abcdefgh\x00ij").status_code == 400
 
 
 def test_every_public_pattern_is_fuzzed():

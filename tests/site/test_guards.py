@@ -141,6 +141,52 @@ def test_production_static_files_build_with_hashed_names(tmp_path, settings):
     assert "/static/govuk-frontend/assets/fonts/" in css and ".woff2" in css
 
 
+# Staff checks outside the admin: each must go through psm_site.permissions (is_verified_staff,
+# staff_may), which asks for both factors. Modules of the admin itself (it has its own two-factor
+# gate, psm_site.admin_site) are exempt; anything else is listed here with its reason.
+ADMIN_MODULES = {"admin.py", "admin_site.py", "signin.py", "psm_admin.py", "permissions.py"}
+STAFF_CHECKS_ALLOWED = {
+    ("psm_site/publishing.py", "can_publish"): "the admin's publish buttons and actions",
+    ("psm_site/views.py", "permission_denied"): "chooses the admin's look for a 403 inside the admin; grants nothing",
+    (
+        "psm_site/cache.py",
+        "public_page",
+    ): "a signed-in session's page is never shared (private, no-store); grants nothing",
+    (
+        "psm_site/cache.py",
+        "StaffMarkerMiddleware",
+    ): "marks a signed-in session so the page cache passes it by; grants nothing",
+}
+STAFF_ATTRIBUTES = {"is_staff", "is_superuser", "is_authenticated", "has_perm", "has_perms", "otp_device"}
+
+
+def _staff_checks(path):
+    import ast
+
+    tree = ast.parse(path.read_text(), filename=str(path))
+    for top in tree.body:
+        name = getattr(top, "name", "<module>")
+        for node in ast.walk(top):
+            if isinstance(node, ast.Attribute) and node.attr in STAFF_ATTRIBUTES:
+                yield name, node.attr, node.lineno
+
+
+def test_every_staff_check_outside_the_admin_needs_both_factors():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    found = []
+    for app in ["psm_site", "mutuals", "support", "alerts"]:
+        for path in sorted((root / app).rglob("*.py")):
+            relative = path.relative_to(root).as_posix()
+            if "/migrations/" in relative or "/management/" in relative or path.name in ADMIN_MODULES:
+                continue
+            for function, attribute, line in _staff_checks(path):
+                if (relative, function) not in STAFF_CHECKS_ALLOWED:
+                    found.append(f"{relative}:{line} {function}() reads .{attribute}")
+    assert not found, "Use psm_site.permissions.is_verified_staff / staff_may:\n" + "\n".join(found)
+
+
 def test_the_private_psycopg_hooks_were_checked_with_the_installed_psycopg():
     """psm_site/postgresql/base.py overrides two private psycopg names. After an upgrade, read
     psycopg's connection and wait code again, run tests/site/test_outage.py on PostgreSQL, then

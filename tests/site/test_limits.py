@@ -7,7 +7,6 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from psm_site.limits import client_address
 from psm_site.models import Feedback
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +36,7 @@ def test_feedback_limit_answers_429_with_retry_after_and_the_govuk_page(client, 
 
 
 def test_a_spoofed_forwarded_for_cannot_move_the_key_without_trusted_proxies(settings):
-    settings.TRUSTED_PROXY_COUNT = 0
+    settings.TRUSTED_PROXIES = []
     client = Client(REMOTE_ADDR="203.0.113.7")
     statuses = [
         client.post(USEFUL, {"path": "/", "useful": "yes"}, HTTP_X_FORWARDED_FOR=f"10.0.0.{n}").status_code
@@ -47,7 +46,7 @@ def test_a_spoofed_forwarded_for_cannot_move_the_key_without_trusted_proxies(set
 
 
 def test_behind_one_proxy_the_client_is_the_rightmost_forwarded_address(settings):
-    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = ["127.0.0.1/32"]
     proxy = Client(REMOTE_ADDR="127.0.0.1")  # nginx: every request arrives from it
     statuses = [
         proxy.post(USEFUL, {"path": "/", "useful": "yes"}, HTTP_X_FORWARDED_FOR=f"10.9.9.{n}, 198.51.100.4").status_code
@@ -56,24 +55,6 @@ def test_behind_one_proxy_the_client_is_the_rightmost_forwarded_address(settings
     assert statuses == [302] * 10 + [429] * 2  # the spoofed left-hand part changed every time
     other = proxy.post(USEFUL, {"path": "/", "useful": "yes"}, HTTP_X_FORWARDED_FOR="198.51.100.5")
     assert other.status_code == 302  # another client behind the same proxy has its own count
-
-
-@pytest.mark.parametrize(
-    "count, remote, forwarded, expected",
-    [
-        (0, "192.0.2.1", "10.0.0.1", "192.0.2.1"),
-        (1, "127.0.0.1", "10.0.0.1, 192.0.2.2", "192.0.2.2"),
-        (2, "127.0.0.1", "10.0.0.1, 192.0.2.3, 172.16.0.1", "192.0.2.3"),
-        (2, "127.0.0.1", "192.0.2.4", "127.0.0.1"),  # fewer hops than proxies: the socket
-        (1, "127.0.0.1", "not-an-address", "127.0.0.1"),
-        (1, "127.0.0.1", "", "127.0.0.1"),
-        (1, "127.0.0.1", "2001:db8::1", "2001:db8::1"),
-    ],
-)
-def test_client_address(rf, settings, count, remote, forwarded, expected):
-    settings.TRUSTED_PROXY_COUNT = count
-    request = rf.get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
-    assert client_address(request) == expected
 
 
 def test_search_has_a_generous_limit(client, settings):

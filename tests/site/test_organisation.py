@@ -56,3 +56,26 @@ def test_a_publication_may_name_its_own_publisher(client):
         "From:</dt> <dd>Social Enterprise UK, commissioned by DCMS</dd>"
         in client.get(publication.get_absolute_url()).text
     )
+
+
+def test_no_template_names_the_department_itself():
+    """Templates take the organisation from settings (ORGANISATION, CONTACT_TEAM), so a rename or
+    machinery-of-government change is one setting."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    typed = [
+        str(path.relative_to(settings.BASE_DIR))
+        for path in (Path(settings.BASE_DIR) / "templates").rglob("*")
+        if path.is_file() and re.search(r"\bDCMS\b|Department for", path.read_text(errors="ignore"))
+    ]
+    assert not typed
+
+
+def test_error_pages_name_the_contact_team_from_settings(settings):
+    from psm_site.errors import error_page
+
+    settings.CONTACT_TEAM = "DTE Mutuals Team"
+    html = error_page("500.html", 500).content.decode()
+    assert "email the DTE Mutuals Team at" in html and "Contact the DTE Mutuals Team" in html

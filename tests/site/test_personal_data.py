@@ -20,7 +20,7 @@ from django.db import models
 from django.urls import reverse
 
 from psm_site import personal_data
-from psm_site.limits import seconds_until_allowed
+from psm_site.limits import count_and_wait
 from psm_site.requestlog import NGINX_LOG_FIELDS
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ PRIVACY = reverse("page", kwargs={"slug": "privacy-notice"})
 COOKIES = reverse("page", kwargs={"slug": "cookies"})
 APPS = ["psm_site", "mutuals", "support", "alerts"]
 
-LIMIT_CALL = re.compile(r"""(?:seconds_until_allowed\(\s*\w+,\s*|rate_limit\(\s*)["']([\w-]+)["']""")
+LIMIT_CALL = re.compile(r"""(?:count_and_wait\(\s*\w+,\s*|rate_limit\(\s*)["']([\w-]+)["']""")
 WRITES = "set|add|incr|decr|set_many|get_or_set|touch"
 # cache.set(…), or through psm_site/cache_outage.py: cache_outage.call("set", …) / .strict("add", …)
 CACHE_WRITE = re.compile(rf"""\bcache\.(?:{WRITES})\(|\bcache_outage\.(?:call|strict)\(\s*["'](?:{WRITES})["']""")
@@ -98,8 +98,8 @@ def test_every_rate_limit_in_the_code_has_a_register_entry():
 
 def test_a_limit_without_an_entry_fails_loudly(rf):
     with pytest.raises(LookupError, match="register of personal data"):
-        seconds_until_allowed(rf.get("/"), "unregistered-limit", 5, 60, fail_open=True)
-    assert limit_names([(Path("x.py"), 'seconds_until_allowed(request, "new-limit", 5, 60)')]) == {"new-limit"}
+        count_and_wait(rf.get("/"), "unregistered-limit", 5, 60, fail_open=True)
+    assert limit_names([(Path("x.py"), 'count_and_wait(request, "new-limit", 5, 60)')]) == {"new-limit"}
 
 
 def test_every_module_that_writes_to_the_cache_is_declared():

@@ -184,7 +184,10 @@ def test_sitemap_says_what_djangos_sitemap_template_would(client, content, rf):
 
 
 def test_robots_points_at_the_sitemap_and_staging_can_hide(client, settings):
-    assert "Sitemap: http://testserver/sitemap.xml" in client.get("/robots.txt").text
+    settings.SITE_URL = "https://mutuals.example.gov.uk"
+    settings.ALLOWED_HOSTS = ["testserver", "evil.example"]
+    assert "Sitemap: https://mutuals.example.gov.uk/sitemap.xml" in client.get("/robots.txt").text
+    assert "evil" not in client.get("/robots.txt", HTTP_HOST="evil.example").text
     settings.ROBOTS_DISALLOW_ALL = True
     assert "Disallow: /\n" in client.get("/robots.txt").text
 

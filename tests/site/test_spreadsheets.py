@@ -89,3 +89,68 @@ def test_admin_excel_export_keeps_the_value_as_text(client, django_user_model):
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     cells = {cell.value: cell.data_type for row in sheet.iter_rows() for cell in row}
     assert cells["=1+1"] == "s"  # text, not a formula
+
+
+# A spreadsheet may split a line on ';' or a tab rather than ','. Text cells are quoted, and a
+# formula start after a separator or line break inside a cell is neutralised too.
+HOSTILE = {
+    "name": "Leeds;=1+1",
+    "town": "Hull\t+SUM(1)",
+    "parent_body": "Council,@A1; then -2+3",
+    "summary": "Line one\n=2+2\r\n-3",
+    "ownership": "staff; =HYPERLINK(1)",
+}
+
+
+@pytest.mark.parametrize(
+    "inside, written",
+    [("Leeds;=1+1", "Leeds;'=1+1"), ("a\t@b", "a\t'@b"), ("x,  -2", "x,  '-2"), ("a\n+b", "a\n'+b"), ("a; b", "a; b")],
+)
+def test_a_formula_start_after_a_separator_inside_a_cell_is_written_as_text(inside, written):
+    assert safe_cell(inside) == written
+
+
+def _cells_starting_a_formula(text, delimiter):
+    return [
+        cell
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        for cell in row
+        if cell.startswith(("=", "+", "-", "@"))
+    ]
+
+
+def _csv_files(client, django_user_model):
+    from mutuals.models import Sector
+
+    make_mutual(**HOSTILE)
+    Sector.objects.filter(slug="health").update(name="Health;=1+1")
+    files = {
+        "mutuals.csv": body(client.get(reverse("mutuals:mutuals-csv"))).decode(),
+        "mutuals.csv?status=all": body(client.get(reverse("mutuals:mutuals-csv") + "?status=all")).decode(),
+        "coverage.csv": body(client.get(reverse("mutuals:coverage-csv"))).decode(),
+    }
+    client.force_login(django_user_model.objects.create_superuser("root", "root@example.com", "a-long-password-1"))
+    response = _export(client, "SafeCSV")
+    files["admin export"] = b"".join(response.streaming_content if response.streaming else [response.content]).decode(
+        "utf-8-sig"
+    )
+    return files
+
+
+def test_no_separator_a_spreadsheet_may_choose_starts_a_cell_with_a_formula(client, django_user_model):
+    for name, text in _csv_files(client, django_user_model).items():
+        assert "Leeds;'=1+1" in text or "Health;'=1+1" in text, name
+        for delimiter in [";", "\t"]:
+            assert not _cells_starting_a_formula(text, delimiter), (name, delimiter)
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+        numbers = {"latitude", "longitude"} & set(rows[0])
+        for row in rows[1:]:
+            for heading, cell in zip(rows[0], row, strict=True):
+                if heading not in numbers:
+                    assert not cell.startswith(("=", "+", "-", "@")), (name, heading, cell)
+
+
+def test_every_text_cell_is_quoted(client, django_user_model):
+    for name, text in _csv_files(client, django_user_model).items():
+        for line in text.splitlines()[:1]:
+            assert line.startswith('"') and line.endswith('"'), (name, line)
