@@ -3,7 +3,7 @@
     .venv/bin/python deploy/smoke.py [http://127.0.0.1:8080]
 
 Home, a mutual, a PDF attachment (made for the test and removed afterwards), a hashed static
-file, and the map in Chromium with every pin image loaded and no request answered 4xx or 5xx.
+file, nginx's microcache (a hit for each encoding, skipped for staff, never for /healthz), and the map in Chromium with every pin image loaded and no request answered 4xx or 5xx.
 Reads the same environment as make prod (DATABASE_URL, DJANGO_MEDIA_ROOT) to place the PDF.
 """
 
@@ -33,8 +33,8 @@ BASE = (sys.argv[1] if len(sys.argv) > 1 else f"http://127.0.0.1:{os.environ.get
 HASHED = re.compile(r"/static/[^\"']+\.[0-9a-f]{12}\.css")
 
 
-def fetch(path):
-    with urllib.request.urlopen(BASE + path, timeout=10) as response:
+def fetch(path, headers=None):
+    with urllib.request.urlopen(urllib.request.Request(BASE + path, headers=headers or {}), timeout=10) as response:
         return response.status, response.headers, response.read()
 
 
@@ -88,7 +88,27 @@ def main():
         attachment.file.delete(save=False)
         attachment.delete()
 
+    check_microcache()
     check_map()
+
+
+def check_microcache():
+    """nginx keeps a visitor's page for a second, apart for each encoding; staff and /healthz pass through."""
+    for encoding in ("gzip", "identity"):
+        statuses, bodies = [], []
+        for _ in range(3):
+            _, headers, body = fetch("/support/", {"Accept-Encoding": encoding})
+            statuses.append(headers.get("X-Cache-Status"))
+            bodies.append((headers.get("Content-Encoding"), body[:2]))
+        gzipped = all(kind == "gzip" and start == b"\x1f\x8b" for kind, start in bodies)
+        plain = all(kind is None and start != b"\x1f\x8b" for kind, start in bodies)
+        check(
+            f"microcache, {encoding}", "HIT" in statuses and (gzipped if encoding == "gzip" else plain), str(statuses)
+        )
+    _, headers, _ = fetch("/support/", {"Cookie": "psm_staff=x"})
+    check("microcache skipped for staff", headers.get("X-Cache-Status") == "BYPASS")
+    statuses = [fetch("/healthz")[1].get("X-Cache-Status") for _ in range(2)]
+    check("microcache never keeps /healthz", "HIT" not in statuses, str(statuses))
 
 
 def check_map():

@@ -11,14 +11,63 @@ from places.models import LocalAuthority, Nation
 MAX_SEARCH_LENGTH = 100
 
 
-class SlugChoiceField(forms.ModelChoiceField):
+class _RowsOnce:
+    """Reads its table once per form: the same rows check the chosen slugs and draw the choices.
+
+    A ModelChoiceField asks the database for each (a filtered registry page read its sectors twice).
+    The tables are short lists (nine regions, a dozen sectors).
+    """
+
+    def rows(self):
+        rows = self.__dict__.get("_rows")
+        if rows is None:
+            rows = self._rows = {row.slug: row for row in self.queryset}
+        return rows
+
+    def chosen(self, value):
+        if not isinstance(value, str) or value not in self.rows():
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            )
+        return self.rows()[value]
+
+
+class _RowsIterator(forms.models.ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for row in self.field.rows().values():
+            yield self.choice(row)
+
+    def __len__(self):
+        return len(self.field.rows()) + (self.field.empty_label is not None)
+
+
+class SlugChoiceField(_RowsOnce, forms.ModelChoiceField):
+    iterator = _RowsIterator
+
     def __init__(self, queryset, **kwargs):
         super().__init__(queryset, to_field_name="slug", **kwargs)
 
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        return self.chosen(value)
 
-class SlugMultipleChoiceField(forms.ModelMultipleChoiceField):
+
+class SlugMultipleChoiceField(_RowsOnce, forms.ModelMultipleChoiceField):
+    iterator = _RowsIterator
+
     def __init__(self, queryset, **kwargs):
         super().__init__(queryset, to_field_name="slug", **kwargs)
+
+    def _check_values(self, value):
+        """The chosen rows, in the table's order (ModelMultipleChoiceField returns a queryset)."""
+        if not isinstance(value, list | tuple):
+            raise forms.ValidationError(self.error_messages["invalid_list"], code="invalid_list")
+        for slug in value:
+            self.chosen(slug)
+        return [row for slug, row in self.rows().items() if slug in value]
 
 
 class MutualFilterForm(forms.Form):

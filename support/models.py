@@ -181,6 +181,7 @@ class FundRound(ConstraintErrorsOnFields, Publishable):
     # A round is a section of its fund's page, not a page: site-wide lists of pages (the sitemap,
     # slug redirects) can leave it out. Its get_absolute_url() points at that section.
     has_own_page = False
+    item_related = ("fund__programme",)  # its name and address (psm_site.publishing.content.public_change_notes)
 
     class Meta:
         ordering = ["fund", "closes_at"]
@@ -356,6 +357,8 @@ class FundQuerySet(PublishableQuerySet):
 
 
 class Fund(ClosedForGood, ConstraintErrorsOnFields, Publishable):
+    item_related = ("programme",)  # its name and address (psm_site.publishing.content.public_change_notes)
+
     name = models.CharField(
         max_length=200,
         blank=True,

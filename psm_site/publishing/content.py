@@ -2,6 +2,7 @@
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db.models import Q
 from django.urls import reverse
 
@@ -24,12 +25,18 @@ def models_with_pages():
 
 def public_change_notes(app_label=None):
     """Change notes of published items only, newest first in their real order (an undated note
-    between its dated neighbours: ChangeNote.objects.in_real_order), with their items prefetched."""
+    between its dated neighbours: ChangeNote.objects.in_real_order), with their items prefetched.
+
+    Each item comes with the rows its name and address read (a model's `item_related`, such as a
+    fund round's fund and programme), in the same query as the item.
+    """
     condition = Q(pk__in=[])
+    items = []
     for model in publishable_models(app_label):
         content_type = ContentType.objects.get_for_model(model)
         condition |= Q(content_type=content_type, object_id__in=model.objects.public().values("pk"))
-    return ChangeNote.objects.filter(condition).in_real_order().prefetch_related("item")
+        items.append(model._base_manager.select_related(*getattr(model, "item_related", ())))
+    return ChangeNote.objects.filter(condition).in_real_order().prefetch_related(GenericPrefetch("item", items))
 
 
 SLUG_PLACEHOLDER = "psm-slug-placeholder"

@@ -259,7 +259,7 @@ def _counts(client, detail_slug):
 # Open data is one query (sectors aggregated in SQL).
 PINNED = {
     "list": 6,  # with the local authorities' select
-    "list-filtered": 6,
+    "list-filtered": 4,  # the form checks and draws its sectors, regions and authorities from one read each
     "results": 5,
     "points": 2,
     "points-filtered": 4,

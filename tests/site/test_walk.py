@@ -168,17 +168,13 @@ MORE_QUERIES = {
     # the guide; its criteria, benefits, sections (with their publication), the findings and attachments
     # of those publications; change notes
     "mutuals:guide-detail": 7,
-    # a filter's sectors are checked against the table, and the local authorities' select (the list
-    # without a filter reads 6)
-    "mutuals:mutual-list": 7,
+    # the counts, the rows and their sectors; the filter form's sectors, regions and local
+    # authorities, one read each (the same rows check a filter and draw the choices)
+    "mutuals:mutual-list": 6,
     # one full-text query for each kind of thing searched (psm_site/pages/search.py), local authorities too
     "search": 7,
-    # one query for each kind of page listed (local authorities with live mutuals among them)
-    "sitemap": 9,
     # the programme; its funds and their rounds; consortia and their members; change notes
     "support:programme-detail": 6,
-    # change notes of each kind of content
-    "updates": 6,
 }
 
 
