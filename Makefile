@@ -48,11 +48,15 @@ worker: $(VENV)/.runtime ## Beside `make run`: the task worker and the alerts cl
 	trap "kill $$clock" EXIT INT TERM; \
 	DJANGO_DEBUG=on deploy/keep-running $(PY) manage.py db_worker --no-reload
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist; `auto` is one per core, 0 runs it in this
+# process), each test file in one worker. PYTEST_ARGS='-p randomly' shuffles the order (pytest-randomly).
+TEST_WORKERS ?= auto
+
 test: $(VENV)/.dev $(CSS) ## Install test tools and run the whole suite (browser tests need Debian's chromium)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 test-fast: $(VENV)/.dev $(CSS) ## The suite without browser tests
-	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not browser" $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev ## ruff
 	$(VENV)/bin/ruff check .
@@ -85,7 +89,7 @@ clean: ## Remove installed tools, built assets and the local database
 	rm -rf $(VENV) node_modules static/build staticfiles db.sqlite3
 
 fuzz: $(VENV)/.dev $(CSS) ## Property-based tests over every public URL with many more examples (FUZZ_EXAMPLES=2000)
-	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-2000} $(PY) -m pytest tests/site/test_fuzz.py -q -p no:randomly $(PYTEST_ARGS)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-2000} $(PY) -m pytest tests/site/test_fuzz.py -q $(PYTEST_ARGS)
 
 audit: $(VENV)/.dev ## pip-audit and npm audit --omit=dev (exceptions in .ci/audit-ignore)
 	$(PY) .ci/audit.py
