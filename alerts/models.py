@@ -8,6 +8,7 @@ a confirmation or a manage link.
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -63,9 +64,11 @@ class Subscriber(models.Model):
         return hashlib.sha256(self.address.encode()).hexdigest()[:16]
 
 
-def _subscriber_how_long():
-    from alerts.schedule import UNCONFIRMED_KEPT
+# An address that never confirms is deleted after this (alerts/schedule.py tidies up each day).
+UNCONFIRMED_KEPT = timedelta(days=7)
 
+
+def _subscriber_how_long():
     return (
         f"While you are subscribed. If you do not confirm within {personal_data.duration(int(UNCONFIRMED_KEPT.total_seconds()))}"
         ", we delete your address. When you unsubscribe from everything, or from your last subscription, we delete "

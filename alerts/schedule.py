@@ -12,9 +12,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from alerts import events, sending
-from alerts.models import ClockRun, Frequency, Subscriber, Subscription
-
-UNCONFIRMED_KEPT = timedelta(days=7)
+from alerts.models import UNCONFIRMED_KEPT, ClockRun, Frequency, Subscriber, Subscription
 
 
 def tick(now=None):
