@@ -326,4 +326,40 @@ def coverage():
     return {"regions": regions, "rows": rows, "total": sum(region_totals.values())}
 
 
+def coverage_by_upper_tier():
+    """Live published mutuals counted by upper-tier authority (the county or unitary council that
+    commissions social care and public health) × sector. Three queries whatever the size.
+
+    Only authorities with at least one live mutual in the registry are rows; live mutuals with no
+    local authority recorded are counted apart, in "unplaced".
+    """
+    live = Mutual.objects.published().live()
+    code, name = "local_authority__upper_tier_code", "local_authority__upper_tier_name"
+    sectors = list(Sector.objects.values("id", "name", "slug"))
+    cells = {
+        (row[code], row["sectors"]): row["count"]
+        for row in live.values(code, "sectors").annotate(count=Count("id", distinct=True)).order_by()
+    }
+    totals = list(live.values(code, name).annotate(count=Count("id")).order_by())
+    unplaced = sum(row["count"] for row in totals if row[code] is None)
+    placed = sorted((row for row in totals if row[code] is not None), key=lambda row: (row[name], row[code]))
+    rows = [
+        {
+            "code": row[code],
+            "name": row[name],
+            "total": row["count"],
+            "cells": [{**sector, "count": cells.get((row[code], sector["id"]), 0)} for sector in sectors],
+        }
+        for row in placed
+    ]
+    for sector in sectors:
+        sector["count"] = sum(cells.get((row["code"], sector["id"]), 0) for row in rows)
+    return {
+        "sectors": sectors,
+        "rows": rows,
+        "placed": sum(row["total"] for row in rows),
+        "unplaced": unplaced,
+    }
+
+
 personal_data.register_cache_use("mutuals.registry", "")  # the map's points, by filter query: nothing about a person

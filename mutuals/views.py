@@ -20,6 +20,7 @@ from mutuals.registry import (
     cached_points,
     compact_points,
     coverage,
+    coverage_by_upper_tier,
     csv_chunks,
     export_records,
     export_rows,
@@ -440,11 +441,26 @@ def _coverage_sector(request):
     return sector, None
 
 
-@public_page(params=["sector"])
+COVERAGE_BY = {"region": "Region", "upper-tier": "Upper-tier authority"}
+
+
+def _coverage_by(request):
+    """How the coverage table is divided ("region" unless asked), or a 400 response."""
+    by = request.GET.get("by", "").strip() or "region"
+    if by not in COVERAGE_BY:
+        return None, HttpResponseBadRequest(
+            "Count by region or by upper-tier authority (by=region or by=upper-tier).\n",
+            content_type="text/plain; charset=utf-8",
+        )
+    return by, None
+
+
+@public_page(params=["sector", "by"])
 def coverage_page(request):
     sector, error = _coverage_sector(request)
-    if error:
-        return error
+    by, by_error = _coverage_by(request)
+    if error or by_error:
+        return error or by_error
     table = coverage()
     if sector:
         row = next(row for row in table["rows"] if row["slug"] == sector.slug)
@@ -453,6 +469,9 @@ def coverage_page(request):
         shaded = table["regions"]
     context = {
         "table": table,
+        "by": by,
+        "by_choices": COVERAGE_BY.items(),
+        "upper_tier": coverage_by_upper_tier() if by == "upper-tier" else None,
         "sector": sector,
         "sectors": [(row["slug"], row["name"]) for row in table["rows"]],
         "map": choropleth(shaded),
@@ -462,12 +481,32 @@ def coverage_page(request):
     return render(request, "mutuals/coverage.html", context)
 
 
-@public_page
+@public_page(params=["by"])
 def coverage_csv(request):
-    table = coverage()
+    by, error = _coverage_by(request)
+    if error:
+        return error
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="public-service-mutuals-coverage.csv"'
     writer = csv.writer(response, quoting=QUOTE)
+    if by == "upper-tier":
+        table = coverage_by_upper_tier()
+        response["Content-Disposition"] = 'attachment; filename="public-service-mutuals-coverage-upper-tier.csv"'
+        writer.writerow(
+            [
+                "upper_tier_code",
+                "upper_tier_authority",
+                *(safe_cell(s["name"]) for s in table["sectors"]),
+                "All sectors",
+            ]
+        )
+        for row in table["rows"]:
+            writer.writerow(
+                [row["code"], safe_cell(row["name"]), *(cell["count"] for cell in row["cells"]), row["total"]]
+            )
+        writer.writerow(["", "All authorities listed", *(s["count"] for s in table["sectors"]), table["placed"]])
+        return response
+    table = coverage()
+    response["Content-Disposition"] = 'attachment; filename="public-service-mutuals-coverage.csv"'
     writer.writerow(["sector", *(safe_cell(region["name"]) for region in table["regions"]), "England"])
     for row in table["rows"]:
         writer.writerow([safe_cell(row["name"]), *(cell["count"] for cell in row["cells"]), row["total"]])

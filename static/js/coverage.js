@@ -9,7 +9,11 @@
     var select = form.querySelector("select");
 
     function redraw() {
-      var url = form.getAttribute("action").split("#")[0] + (select.value ? "?sector=" + encodeURIComponent(select.value) : "");
+      var by = form.querySelector("input[name=by]");
+      var query = [];
+      if (select.value) query.push("sector=" + encodeURIComponent(select.value));
+      if (by) query.push("by=" + encodeURIComponent(by.value));
+      var url = form.getAttribute("action").split("#")[0] + (query.length ? "?" + query.join("&") : "");
       fetch(url, { headers: { Accept: "text/html" } })
         .then(function (response) {
           if (!response.ok) throw new Error("HTTP " + response.status);

@@ -267,6 +267,42 @@ def test_coverage_map_by_sector_with_text_legend_and_table(client, registry):
     assert client.get(COVERAGE + "?sector=atlantis").status_code == 400
 
 
+@pytest.mark.usefixtures("postcodes")
+def test_coverage_by_upper_tier_authority_lists_only_authorities_with_a_live_mutual(client, registry):
+    make_mutual(name="Westminster Care", sectors=["health"], region="london", postcode="SW1A 2AA")
+    make_mutual(
+        name="Westminster Closed", sectors=["libraries"], region="london", postcode="SW1A 2AA", trading_status="closed"
+    )
+    Mutual.objects.filter(pk=registry["camden"].pk).update(local_authority=None)  # as a mutual with no place found
+    html = client.get(COVERAGE + "?by=upper-tier").text
+    assert "Every sector by upper-tier authority</h2>" in html
+    assert 'id="coverage-by-upper-tier" name="by" type="radio" value="upper-tier" checked' in html
+    assert "in our registry" in html
+    # Leeds: Leeds Health (health, housing), Hackney Both (health, libraries, pinned in Leeds); Westminster Care.
+    rows = re.findall(r'<th scope="row" class="govuk-table__header">([^<]+)</th>', html.split('id="coverage-table"')[1])
+    assert rows == ["Leeds", "Westminster", "All authorities listed"]
+    assert "1 live mutual in our registry has no local authority recorded" in html
+    assert 'class="psm-table-scroll" role="region" aria-labelledby="coverage-caption" tabindex="0"' in html
+
+    table = list(
+        csv.reader(io.StringIO(client.get(reverse("mutuals:coverage-csv") + "?by=upper-tier").content.decode()))
+    )
+    header, *body, last = table
+    assert header[:2] == ["upper_tier_code", "upper_tier_authority"] and header[-1] == "All sectors"
+    health, housing, libraries = (header.index(name) for name in ("Health", "Housing", "Libraries"))
+    leeds, westminster = body
+    assert leeds[1] == "Leeds" and (leeds[health], leeds[housing], leeds[libraries], leeds[-1]) == ("2", "1", "1", "2")
+    assert westminster[1] == "Westminster" and westminster[0] == "E09000033"
+    assert (westminster[health], westminster[libraries], westminster[-1]) == ("1", "0", "1")
+    assert last[1] == "All authorities listed" and last[health] == "3" and last[-1] == "3"
+
+    # The sector map keeps the table's choice, and a bad choice is a 400, never a 500.
+    assert '<input type="hidden" name="by" value="upper-tier">' in html
+    assert client.get(COVERAGE + "?by=ward").status_code == 400
+    assert client.get(reverse("mutuals:coverage-csv") + "?by=ward").status_code == 400
+    assert "Every sector by region</h2>" in client.get(COVERAGE + "?by=region").text
+
+
 def test_coverage_is_two_clicks_from_the_home_page(client, registry):
     home = client.get(reverse("home")).text
     assert f'href="{LIST}"' in home

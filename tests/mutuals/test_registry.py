@@ -242,6 +242,8 @@ def _counts(client, detail_slug):
         ("coverage", reverse("mutuals:coverage")),
         ("coverage-sector", reverse("mutuals:coverage") + "?sector=health"),
         ("coverage-csv", reverse("mutuals:coverage-csv")),
+        ("coverage-upper-tier", reverse("mutuals:coverage") + "?by=upper-tier"),
+        ("coverage-upper-tier-csv", reverse("mutuals:coverage-csv") + "?by=upper-tier"),
         ("detail", reverse("mutuals:mutual-detail", kwargs={"slug": detail_slug})),
         ("csv", reverse("mutuals:mutuals-csv")),
         ("json", reverse("mutuals:mutuals-json")),
@@ -269,6 +271,8 @@ PINNED = {
     "coverage": 4,
     "coverage-sector": 5,
     "coverage-csv": 4,
+    "coverage-upper-tier": 7,  # the region counts for the map, then sectors and two counts by authority
+    "coverage-upper-tier-csv": 3,
     "detail": 4,
     "csv": 1,
     "json": 1,
