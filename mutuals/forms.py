@@ -128,7 +128,7 @@ class MutualFilterForm(forms.Form):
         empty_label="All of England",
         error_messages={"invalid_choice": "Choose a region from the list"},
     )
-    # A plain select: GOV.UK's accessible-autocomplete is not among the site's npm packages yet.
+    # A plain select; with JavaScript, GOV.UK's accessible-autocomplete (static/js/authority-autocomplete.js).
     local_authority = SlugChoiceField(
         LocalAuthority.objects.filter(code__startswith=Nation.ENGLAND).only("slug", "name"),
         label="Local authority",

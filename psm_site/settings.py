@@ -270,6 +270,8 @@ STATICFILES_DIRS = [
     # Leaflet and its marker clusters, from npm (package.json pins them); our scripts start the maps.
     ("leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
     ("leaflet.markercluster", BASE_DIR / "node_modules" / "leaflet.markercluster" / "dist"),
+    # GOV.UK's accessible-autocomplete, from npm: it enhances Find a mutual's local authority select.
+    ("accessible-autocomplete", BASE_DIR / "node_modules" / "accessible-autocomplete" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
