@@ -126,7 +126,7 @@ def rate_limit(name: str, read_limit, *, fail_open: bool, methods=("POST",)):
     return decorator
 
 
-def _register_ip_limit(name, read_limit, *, when, doing, counted, not_kept, order):
+def _register_ip_limit(name, read_limit, *, when, doing, counted, one, not_kept, order):
     """The register entry of a per-address limit on psm_site/pages/views.py: the address is kept with a
     count for one window, then the cache lets it go."""
 
@@ -139,7 +139,7 @@ def _register_ip_limit(name, read_limit, *, when, doing, counted, not_kept, orde
 
     def how_long():
         _limit, window = read_limit()
-        return f"{personal_data.duration(window)} from your first {counted[:-1]}, then deleted automatically"
+        return f"{personal_data.duration(window)} from your first {one}, then deleted automatically"
 
     personal_data.register(
         personal_data.Record(
@@ -161,6 +161,7 @@ _register_ip_limit(
     when="send feedback",
     doing="sending more than {limit} answers",
     counted="answers",
+    one="answer",
     not_kept="the answers themselves",
     order=20,
 )
@@ -170,6 +171,7 @@ _register_ip_limit(
     when="search",
     doing="searching more than {limit} times",
     counted="searches",
+    one="search",
     not_kept="what you searched for",
     order=21,
 )

@@ -31,7 +31,8 @@ def _text(client, url):
 def test_privacy_notice_names_the_basis_the_controller_and_each_kind_of_data(client, pages, settings):
     settings.DATA_PROTECTION_OFFICER_EMAIL = ""
     html = _text(client, PRIVACY)
-    assert "Department for Culture, Media and Sport is the data controller" in html
+    assert "The data controller for this website is the Department for Culture, Media and Sport." in html
+    assert "1 minute from your first search, then" in html and "searche," not in html
     assert "public task" in html and "Article 6(1)(e)" in html
     assert "Data protection officer: contact details not yet recorded on this site." in html
     for row in ["keep-feedback", "keep-ip-address-feedback", "keep-server-logs", "keep-staff-accounts"]:
