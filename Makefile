@@ -86,7 +86,7 @@ restore: $(VENV)/.runtime ## Restore a backup made by `make backup`: make restor
 	deploy/backup restore "$(FILE)"
 
 clean: ## Remove installed tools, built assets and the local database
-	rm -rf $(VENV) node_modules static/build staticfiles db.sqlite3
+	rm -rf $(VENV) node_modules static/build staticfiles db.sqlite3 db.sqlite3-*
 
 fuzz: $(VENV)/.dev $(CSS) ## Property-based tests over every public URL with many more examples (FUZZ_EXAMPLES=2000)
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-2000} $(PY) -m pytest tests/site/test_fuzz.py -q $(PYTEST_ARGS)
