@@ -175,7 +175,7 @@ def test_coverage_without_javascript(live_server, new_context, registry):
     page.goto(live_server.url + reverse("mutuals:coverage"))
     page.select_option("#coverage-sector", "health")
     with page.expect_navigation():
-        page.get_by_role("button", name="Show").click()
+        page.get_by_role("button", name="Show", exact=True).click()
     assert "Health: live mutuals by region" in page.locator("#coverage-map").inner_text()
 
 
