@@ -7,10 +7,14 @@ post_worker_init writes below, then stops the old master with TERM (its workers 
 requests). The socket never closes, so no request is refused."""
 
 import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from psm_site.settings import GUNICORN_WORKERS  # noqa: E402 - one rule for the count (and the deploy check)
 
 bind = f"{os.environ.get('APP_BIND_HOST', '127.0.0.1')}:{os.environ.get('APP_PORT', '8001')}"
-# The deploy check (`check --deploy`, psm_site/checks.py) counts the same variable.
-workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+workers = GUNICORN_WORKERS
 proc_name = os.environ.get("APP_SERVER_NAME", "psm")
 # Above DATABASE_CONNECT_TIMEOUT plus the statement timeout (psm_site/web/postgresql/base.py), so a
 # stopped or frozen database gives 503 pages rather than killed workers.

@@ -205,9 +205,11 @@ CACHES = {
 # and a change made by the worker or a command shows at the next request (psm_site/web/cache.py).
 PAGE_CACHE_SHARED = env_bool("PAGE_CACHE_SHARED", bool(REDIS_URL))
 # gunicorn workers per app server, counted as gunicorn is started: deploy/gunicorn.conf.py (make
-# prod) reads GUNICORN_WORKERS, 2 unless set; gunicorn started without `-c deploy/gunicorn.conf.py`
-# reads WEB_CONCURRENCY itself, 1 unless set. The deploy check (psm_site/checks.py) counts the larger.
-GUNICORN_WORKERS = env_int("GUNICORN_WORKERS", 2)
+# prod) takes GUNICORN_WORKERS from here: unless set, 2 with a shared cache and 1 without, since
+# workers with a cache each of their own multiply every rate limit. gunicorn started without
+# `-c deploy/gunicorn.conf.py` reads WEB_CONCURRENCY itself, 1 unless set. The deploy check
+# (psm_site/checks.py) counts the larger.
+GUNICORN_WORKERS = env_int("GUNICORN_WORKERS", 2 if REDIS_URL else 1)
 WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", 1)
 
 # Rate limits, counted per client address in the cache (psm_site/web/limits.py). The address is the
