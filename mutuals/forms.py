@@ -191,7 +191,10 @@ class MutualFilterForm(forms.Form):
         if place:
             queryset = queryset.annotate(distance_km2=lookup.squared_km_expression(place))
             if data["distance"]:
-                queryset = queryset.filter(distance_km2__lte=lookup.squared_km_within(int(data["distance"])))
+                miles_away = int(data["distance"])
+                queryset = queryset.filter(
+                    **lookup.box_around(place, miles_away), distance_km2__lte=lookup.squared_km_within(miles_away)
+                )
         if data["q"]:
             queryset = queryset.matching(data["q"])
         if data["sector"]:

@@ -141,3 +141,16 @@ def miles(squared_km: float) -> float:
 
 def squared_km_within(miles_away: float) -> float:
     return (miles_away * KM_PER_MILE) ** 2
+
+
+def box_around(place: Place, miles_away: float, latitude_field="latitude", longitude_field="longitude") -> dict:
+    """Filters for the rectangle around the circle of that radius: a first cut that an index on the
+    pin can answer, so the distance is worked out only for rows that might be inside it."""
+    north, east = _scales(place.latitude)
+    reach = miles_away * KM_PER_MILE * 1.01  # a margin for rounding; the circle decides
+    latitudes = place.latitude - reach / north, place.latitude + reach / north
+    longitudes = place.longitude - reach / east, place.longitude + reach / east
+    return {
+        f"{latitude_field}__range": tuple(round(value, 6) for value in latitudes),
+        f"{longitude_field}__range": tuple(round(value, 6) for value in longitudes),
+    }

@@ -1,4 +1,5 @@
 import json
+from html import escape  # the standard library's: no lazy-string wrapper, for select_options' loop
 
 from django import template
 from django.conf import settings
@@ -98,3 +99,27 @@ def admin_change_url(item):
     """The admin page that edits `item` (for the preview banner's 'Edit this page')."""
     opts = item._meta
     return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[item.pk])
+
+
+@register.simple_tag
+def select_options(field):
+    """A select's <option>s for a form field, drawn in one pass.
+
+    The same markup as looping over the bound field in the template, at a small part of the cost:
+    Find a mutual's local authority select has over 300 options, which through Django's
+    per-option widget rendering were most of the page's time. A choice for a row with an ONS code
+    (a region) carries it as data-code, for the regions map.
+    """
+    selected = field.value()
+    selected = {str(value) for value in selected} if isinstance(selected, list | tuple) else {str(selected or "")}
+    options = []
+    for value, label in field.field.choices:
+        code = getattr(getattr(value, "instance", None), "ons_code", "")
+        value = str(value)
+        options.append(
+            f'<option value="{escape(value)}"'
+            + (f' data-code="{escape(code)}"' if code else "")
+            + (" selected" if value in selected else "")
+            + f">{escape(str(label))}</option>"
+        )
+    return mark_safe("".join(options))  # every value and label escaped above

@@ -50,3 +50,34 @@ def test_the_build_records_its_package_version_and_is_skipped_when_current(db):
     assert record.postcodes_version == "2026.1.1"
     assert record.full_postcodes and record.only == "LS SW1A EH1 CF10"
     assert record.postcodes > 10_000
+
+
+@pytest.mark.parametrize("miles_away", [5, 25, 50])
+def test_the_box_around_a_circle_holds_every_point_of_the_circle(miles_away):
+    """The rectangle is only a first cut before the distance: cutting into the circle would drop mutuals."""
+    import math
+
+    from places.lookup import KM_PER_MILE, box_around
+
+    place = find("LS1 4DY")
+    box = box_around(place, miles_away)
+    (south, north), (west, east) = box["latitude__range"], box["longitude__range"]
+    inside = outside = 0
+    for step in range(3600):
+        bearing = math.radians(step / 10)
+        # Points on the circle, found by walking out along each bearing until `km` says we are there.
+        low, high = 0.0, 2.0
+        for _ in range(50):
+            reach = (low + high) / 2
+            point = (place.latitude + reach * math.cos(bearing), place.longitude + 2 * reach * math.sin(bearing))
+            if km(place.latitude, place.longitude, *point) < miles_away * KM_PER_MILE:
+                low = reach
+            else:
+                high = reach
+        latitude, longitude = place.latitude + low * math.cos(bearing), place.longitude + 2 * low * math.sin(bearing)
+        assert south <= latitude <= north and west <= longitude <= east
+        inside += 1
+        # Well beyond the circle, some points fall outside the box: it does cut.
+        far = (place.latitude + 2 * low * math.cos(bearing), place.longitude + 4 * low * math.sin(bearing))
+        outside += not (south <= far[0] <= north and west <= far[1] <= east)
+    assert inside == 3600 and outside > 0
