@@ -55,6 +55,13 @@ class SlugChoiceField(_RowsOnce, forms.ModelChoiceField):
         return self.chosen(value)
 
 
+class AuthorityChoiceField(SlugChoiceField):
+    """England's local authorities, kept by each process until the postcode lookup is rebuilt."""
+
+    def rows(self):
+        return lookup.english_authorities()
+
+
 class SlugMultipleChoiceField(_RowsOnce, forms.ModelMultipleChoiceField):
     iterator = _RowsIterator
 
@@ -129,7 +136,7 @@ class MutualFilterForm(forms.Form):
         error_messages={"invalid_choice": "Choose a region from the list"},
     )
     # A plain select; with JavaScript, GOV.UK's accessible-autocomplete (static/js/authority-autocomplete.js).
-    local_authority = SlugChoiceField(
+    local_authority = AuthorityChoiceField(
         LocalAuthority.objects.filter(code__startswith=Nation.ENGLAND).only("slug", "name"),
         label="Local authority",
         required=False,

@@ -111,6 +111,22 @@ def local_authority_at(**where) -> LocalAuthority | None:
     return LocalAuthority.objects.filter(pk=code).first() if code else None
 
 
+_english = {"built": None, "authorities": {}}
+
+
+def english_authorities() -> dict[str, LocalAuthority]:
+    """England's local authorities by slug, in name order: Find a mutual's choices on every request.
+
+    Only `build_postcodes` writes the table, and it records when (PostcodeData.built_at), so each
+    process reads the 300-odd rows once per build and afterwards asks one small query.
+    """
+    built = PostcodeData.objects.values_list("pk", "built_at").first()
+    if built != _english["built"]:
+        rows = LocalAuthority.objects.filter(code__startswith=Nation.ENGLAND).only("slug", "name")
+        _english.update(built=built, authorities={row.slug: row for row in rows})
+    return _english["authorities"]
+
+
 # --- Distances --------------------------------------------------------------------------------------
 # Kilometres on a plane scaled at the origin's latitude: within 0.5% of the great-circle distance
 # across England's 50-mile radii. The SQL and the Python below use the same formula, so the order

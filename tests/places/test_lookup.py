@@ -81,3 +81,16 @@ def test_the_box_around_a_circle_holds_every_point_of_the_circle(miles_away):
         far = (place.latitude + 2 * low * math.cos(bearing), place.longitude + 4 * low * math.sin(bearing))
         outside += not (south <= far[0] <= north and west <= far[1] <= east)
     assert inside == 3600 and outside > 0
+
+
+def test_englands_authorities_are_read_again_when_the_lookup_is_rebuilt():
+    from django.utils import timezone
+
+    from places.lookup import english_authorities
+
+    assert english_authorities()["leeds"].name == "Leeds"
+    assert "westminster" in english_authorities() and not any(slug == "cardiff" for slug in english_authorities())
+    LocalAuthority.objects.filter(slug="leeds").update(name="Leeds (renamed)")
+    assert english_authorities()["leeds"].name == "Leeds"  # kept: only a build writes the table
+    PostcodeData.objects.update(built_at=timezone.now())  # what build_postcodes records
+    assert english_authorities()["leeds"].name == "Leeds (renamed)"
