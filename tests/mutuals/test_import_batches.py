@@ -121,7 +121,7 @@ def test_an_admin_import_says_held_for_review_and_links_its_batch(publisher_clie
 @pytest.fixture
 def long_list(monkeypatch):
     """More mutuals than one page of the admin list shows."""
-    from mutuals.admin import MutualAdmin
+    from mutuals.admin.organisations import MutualAdmin
 
     monkeypatch.setattr(MutualAdmin, "list_per_page", 3)
     import_mutuals(dataset=dataset(rows(8)))

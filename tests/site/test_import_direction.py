@@ -1,4 +1,5 @@
-"""Import direction: psm_site is the base and imports no app; mutuals and support use it and never each other.
+"""Import direction: psm_site is the base and imports no app; mutuals and support use it and never each other;
+mutuals' explainer and registry modules never use each other's names.
 
 An app that shows something on another's page registers it with the base (psm_site/pages/search.py,
 psm_site/blocks.py), so the code each app needs stays inside it.
@@ -77,6 +78,41 @@ def test_psm_sites_rooms_import_only_downwards():
         for module, line in imported_modules(path)
         if any(module == name or module.startswith(name + ".") for name in forbidden)
     ]
+    assert wrong == []
+
+
+# mutuals' two halves stand side by side: the explainer (models/, views/ and admin/explainer.py)
+# and the registry (their organisations.py) never use each other's names.
+MUTUALS_HALVES = ("explainer", "organisations")
+
+
+def defined_names(path):
+    """The names a module defines at its top level (classes, functions, constants)."""
+    names = set()
+    for node in ast.parse(path.read_text(), filename=str(path)).body:
+        if isinstance(node, ast.ClassDef | ast.FunctionDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(target.id for target in node.targets if isinstance(target, ast.Name))
+    return names
+
+
+def test_mutuals_explainer_and_registry_never_import_each_other():
+    mutuals = ROOT / "mutuals"
+    models = {half: defined_names(mutuals / "models" / f"{half}.py") for half in MUTUALS_HALVES}
+    assert {"Guide", "Publication"} <= models["explainer"] and {"Mutual", "Region"} <= models["organisations"]
+    wrong = []
+    for half, other in (MUTUALS_HALVES, MUTUALS_HALVES[::-1]):
+        paths = sorted(mutuals.rglob(f"{half}.py"))
+        assert [path.parent.name for path in paths] == ["admin", "models", "views"]
+        for path in paths:
+            for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("mutuals.models"):
+                    wrong += [
+                        f"{path.relative_to(ROOT)}:{node.lineno} imports {alias.name} (models/{other}.py)"
+                        for alias in node.names
+                        if alias.name in models[other] or node.module == f"mutuals.models.{other}"
+                    ]
     assert wrong == []
 
 

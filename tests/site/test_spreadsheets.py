@@ -63,7 +63,7 @@ def test_every_column_people_write_is_neutralised_on_its_own(client, column):
 
 
 def _export(client, file_format):
-    from mutuals.admin import MutualAdmin
+    from mutuals.admin.organisations import MutualAdmin
 
     index = [f.__name__ for f in MutualAdmin.export_formats].index(file_format)
     return client.post(

@@ -1,3 +1,6 @@
+"""The registry's pages: find a mutual (list, map, data files), a mutual, statistics and about
+this data, a region, a local authority and coverage."""
+
 import csv
 
 import orjson
@@ -11,7 +14,7 @@ from django.utils.cache import add_never_cache_headers
 
 from mutuals.forms import MutualFilterForm
 from mutuals.maps import REGIONS_ATTRIBUTION, choropleth, map_settings
-from mutuals.models import Guide, Mutual, Publication, Region, Sector
+from mutuals.models import Mutual, Region, Sector
 from mutuals.registry import (
     COLUMN_NAMES,
     COLUMNS,
@@ -37,43 +40,6 @@ from psm_site.publishing.schedule import live_q
 from psm_site.spreadsheets import QUOTE, safe_cell
 from psm_site.templatetags.psm import organisation_data
 from psm_site.web.cache import dated, public_page
-
-
-@public_page
-def guide_detail(request, slug):
-    guide, is_preview = get_for_request(request, Guide.objects.for_page(), slug=slug)
-    json_ld = {
-        "@context": "https://schema.org",
-        "@type": "Article",
-        "headline": guide.title,
-        "description": guide.summary,
-        "url": request.build_absolute_uri(guide.get_absolute_url()),
-        "publisher": {"@type": "GovernmentOrganization", "name": guide.publisher},
-        "inLanguage": "en-GB",
-    }
-    if guide.first_published_at:
-        # Days only: the pages show no time of day, and the sources give none.
-        json_ld["datePublished"] = timezone.localdate(guide.first_published_at).isoformat()
-        json_ld["dateModified"] = timezone.localdate(guide.last_updated_at or guide.first_published_at).isoformat()
-    context = {"guide": guide, "is_preview": is_preview, "json_ld": json_ld}
-    response = render(request, "mutuals/guide_detail.html", context)
-    return preview_aware(dated(response, guide.last_updated_at or guide.first_published_at), is_preview)
-
-
-@public_page
-def publication_list(request):
-    publications = Publication.objects.published().for_list()
-    return render(request, "mutuals/publication_list.html", {"publications": publications})
-
-
-@public_page
-def publication_detail(request, slug):
-    publication, is_preview = get_for_request(request, Publication.objects.for_page(), slug=slug)
-    response = render(
-        request, "mutuals/publication_detail.html", {"publication": publication, "is_preview": is_preview}
-    )
-    return preview_aware(dated(response, publication.last_updated_at or publication.first_published_at), is_preview)
-
 
 # --- Find a mutual ------------------------------------------------------------------------------
 
