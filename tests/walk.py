@@ -13,6 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 
+from places.lookup import english_authorities
+
 SKIP_PREFIXES = ("/admin/", "/static/", "/media/")
 MAX_PAGES = 600
 MAX_QUERY_VARIANTS = 3  # per path: filters and pages are variations of one page
@@ -43,8 +45,10 @@ def _local(href):
 def crawl(client):
     """{url: response} for every public URL reachable from the home page (and search)."""
     # The first page drawn also works out what a process keeps (the content version, content types, the
-    # blocks of psm_site/blocks.py): draw the home page once at another address, so no page pays for it.
+    # blocks of psm_site/blocks.py, England's local authorities): draw the home page once at another
+    # address and read the authorities, so no page pays for it.
     client.get(START[0] + "?warm-up")
+    english_authorities()
     seen, variants, responses = set(START), {}, {}
     queue = deque(START)
     while queue and len(responses) < MAX_PAGES:

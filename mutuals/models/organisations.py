@@ -283,7 +283,11 @@ class Mutual(Publishable):
     class Meta:
         ordering = ["name"]
         permissions = [("publish_mutual", "Can publish and unpublish mutuals")]
-        indexes = [models.Index(fields=["status", "trading_status", "name"])]
+        indexes = [
+            models.Index(fields=["status", "trading_status", "name"]),
+            # Near a postcode: the box around the distance's circle (places.lookup.box_around).
+            models.Index(fields=["latitude", "longitude"], name="mutuals_mutual_pin"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(latitude__gte=ENGLAND_LATITUDE[0], latitude__lte=ENGLAND_LATITUDE[1])

@@ -168,8 +168,9 @@ MORE_QUERIES = {
     # the guide; its criteria, benefits, sections (with their publication), the findings and attachments
     # of those publications; change notes
     "mutuals:guide-detail": 7,
-    # the counts, the rows and their sectors; the filter form's sectors, regions and local
-    # authorities, one read each (the same rows check a filter and draw the choices)
+    # the counts, the rows and their sectors; the filter form's sectors and regions, one read each
+    # (the same rows check a filter and draw the choices), and whether the local authorities a
+    # process keeps are still those of the postcode lookup's build
     "mutuals:mutual-list": 6,
     # one full-text query for each kind of thing searched (psm_site/pages/search.py), local authorities too
     "search": 7,
