@@ -1,6 +1,10 @@
+import fcntl
+
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
+from django.core.management import call_command
+from django.test import override_settings
 
 from psm_site.permissions import EDITORS, PUBLISHERS
 
@@ -136,3 +140,31 @@ def pytest_runtest_teardown(item, nextitem):
 
         with item.config.stash[blocking_manager_key].unblock():
             restore_reference_rows()
+
+
+MANIFEST_STORAGE = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+
+
+def production_storages():
+    from django.conf import settings
+
+    return {**settings.STORAGES, "staticfiles": MANIFEST_STORAGE}
+
+
+@pytest.fixture(scope="session")
+def built_static(tmp_path_factory, worker_id):
+    """STATIC_ROOT as `make collectstatic` builds it for production (hashed names, compressed copies).
+
+    Built once a run: collectstatic compresses every file of GOV.UK Frontend and Leaflet, about
+    25 s, so the pytest-xdist workers share one build, the first to ask making it under a lock.
+    """
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        shared = shared.parent
+    root = shared / "built-static"
+    with open(shared / "built-static.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / "staticfiles.json").exists():
+            with override_settings(STATIC_ROOT=root, STORAGES=production_storages()):
+                call_command("collectstatic", "--noinput", "--ignore", "*.scss", verbosity=0)
+    return root

@@ -18,10 +18,9 @@ from django.urls import reverse
 
 from mutuals.models import Mutual
 from tests.browser.test_registry import OFF_SITE, settled_marker_total
+from tests.conftest import production_storages
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-MANIFEST_STORAGE = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
 
 # Every image on a map (pins, their shadows, any cluster image), with whether it loaded.
 MAP_IMAGES = """(selector) => Array.from(
@@ -29,25 +28,11 @@ MAP_IMAGES = """(selector) => Array.from(
 ).map((img) => ({src: img.currentSrc || img.src, loaded: img.complete && img.naturalWidth > 0}))"""
 
 
-@pytest.fixture(scope="session")
-def built_static(tmp_path_factory, django_db_blocker):
-    root = tmp_path_factory.mktemp("staticfiles")
-    with override_settings(STATIC_ROOT=root, STORAGES=_storages()):
-        call_command("collectstatic", "--noinput", "--ignore", "*.scss", verbosity=0)
-    return root
-
-
-def _storages():
-    from django.conf import settings
-
-    return {**settings.STORAGES, "staticfiles": MANIFEST_STORAGE}
-
-
 @pytest.fixture
 def production_server(built_static, transactional_db):
     """A live server with production static handling: whitenoise over the built files only."""
     overrides = override_settings(
-        DEBUG=False, STATIC_ROOT=built_static, STORAGES=_storages(), ALLOWED_HOSTS=["localhost"]
+        DEBUG=False, STATIC_ROOT=built_static, STORAGES=production_storages(), ALLOWED_HOSTS=["localhost"]
     )
     overrides.enable()
     in_memory = {c.alias: c for c in connections.all() if c.vendor == "sqlite" and c.is_in_memory_db()}

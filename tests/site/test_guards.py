@@ -126,20 +126,14 @@ def test_deploy_check_fails_without_a_secret_key_from_the_environment(monkeypatc
         call_command("check", "--deploy", stdout=io.StringIO(), stderr=io.StringIO())
 
 
-def test_production_static_files_build_with_hashed_names(tmp_path, settings):
+def test_production_static_files_build_with_hashed_names(built_static):
     """collectstatic with whitenoise's manifest storage resolves every url() in our CSS."""
     import json
 
-    settings.STATIC_ROOT = tmp_path / "static"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-    }
-    call_command("collectstatic", "--noinput", "--ignore", "*.scss", verbosity=0)
-    manifest = json.loads((tmp_path / "static" / "staticfiles.json").read_text())["paths"]
+    manifest = json.loads((built_static / "staticfiles.json").read_text())["paths"]
     for name in ["build/css/psm.css", "govuk-frontend/govuk-frontend.min.js", "js/mutual-map.js", "leaflet/leaflet.js"]:
         assert name in manifest
-    css = (tmp_path / "static" / manifest["build/css/psm-gds.css"]).read_text()
+    css = (built_static / manifest["build/css/psm-gds.css"]).read_text()
     assert "/static/govuk-frontend/assets/fonts/" in css and ".woff2" in css
 
 
