@@ -171,7 +171,7 @@ def test_missing_department_facts_are_said_and_fail_check_deploy(client, pages, 
     html = _text(client, PRIVACY)
     assert 'id="missing-facts"' in html and "the data protection officer's contact" in html
     before_launch = [m for m in run_checks(include_deployment_checks=True) if m.id.endswith("005")]
-    assert {m.id for m in before_launch} == {"psm.W005"}  # said, not fatal, on a site not yet live
+    assert {m.id for m in before_launch} == {"psm.I005"}  # said, not fatal, on a site not yet live
     settings.SITE_LIVE_ON = date(2027, 1, 4)
     errors = [m for m in run_checks(include_deployment_checks=True) if m.id == "psm.E005"]
     assert {m.msg.split(" ")[0] for m in errors} == {"DATA_PROTECTION_OFFICER_EMAIL", "FEEDBACK_RETENTION_DAYS"}
