@@ -6,7 +6,7 @@ from django.http import QueryDict
 
 from mutuals.models import Region, Sector
 from places import lookup
-from places.models import LocalAuthority, Nation
+from places.models import LocalAuthority
 
 MAX_SEARCH_LENGTH = 100
 
@@ -56,7 +56,11 @@ class SlugChoiceField(_RowsOnce, forms.ModelChoiceField):
 
 
 class AuthorityChoiceField(SlugChoiceField):
-    """England's local authorities, kept by each process until the postcode lookup is rebuilt."""
+    """England's local authorities, kept by each process until the postcode lookup is rebuilt: its
+    rows, which check a choice and draw the options, are places.lookup.english_authorities()."""
+
+    def __init__(self, **kwargs):
+        super().__init__(LocalAuthority.objects.none(), **kwargs)
 
     def rows(self):
         return lookup.english_authorities()
@@ -137,7 +141,6 @@ class MutualFilterForm(forms.Form):
     )
     # A plain select; with JavaScript, GOV.UK's accessible-autocomplete (static/js/authority-autocomplete.js).
     local_authority = AuthorityChoiceField(
-        LocalAuthority.objects.filter(code__startswith=Nation.ENGLAND).only("slug", "name"),
         label="Local authority",
         required=False,
         empty_label="Any local authority",
