@@ -1,4 +1,6 @@
 import fcntl
+import io
+from collections import Counter
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -80,37 +82,133 @@ def publisher_client(client, publisher):
     return client
 
 
-# The postcodes the tests use: Leeds, Westminster, Edinburgh and Cardiff (a slice, built in a
-# second, not the directory's 2.7 million rows).
+# --- Database states made once, kept and put back -----------------------------------------------
+# Three states are made when a process's test database is: the rows migrations leave (groups and
+# their rights, sectors, regions), the postcode slice, and the first content (what
+# `load_initial_content` loads). Each table of a state is copied beside itself under a prefix no
+# flush reaches, and put back with one INSERT ... SELECT a table. Putting back the migrations' rows
+# after a transactional test (Django empties every table) took half a second by running the data
+# migrations again; loading the first content took as long; the postcode slice, seconds.
+_kept = {}  # state -> its tables, in this process's test database (made by django_db_setup)
+
+# The postcodes the tests use: Leeds, Westminster, Edinburgh and Cardiff (a slice of the
+# directory's 2.7 million rows, which still takes seconds to read out of the package).
 TEST_POSTCODE_AREAS = ["LS", "SW1A", "EH1", "CF10"]
 
 
-def build_test_postcodes():
-    from django.core.management import call_command
+def _kept_copy(state, table):
+    return f"kept_{state}__{table}"
 
-    call_command("build_postcodes", "--full", "--only", *TEST_POSTCODE_AREAS, verbosity=0)
+
+def _places_tables():
+    from django.apps import apps
+
+    return [model._meta.db_table for model in apps.get_app_config("places").get_models()]
+
+
+def _tables_with_rows(exclude):
+    from django.db import connection
+
+    tables = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.django_table_names(only_existing=True, include_views=False):
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
+            if cursor.fetchone()[0] and table not in exclude:
+                tables.append(table)
+    return tables
+
+
+def _keep(state, tables):
+    from django.db import connection
+
+    _kept[state] = tables
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"DROP TABLE IF EXISTS {_kept_copy(state, table)}")
+            cursor.execute(f"CREATE TABLE {_kept_copy(state, table)} AS SELECT * FROM {table}")
+
+
+def _put_back(state, *, also_empty=()):
+    """The state's tables as they were kept: what is in them now (say, post_migrate's content types
+    after a flush) goes, the kept rows come back with their ids, sequences continue after them."""
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+
+    tables = _kept[state]
+    emptied = list(dict.fromkeys([*tables, *also_empty]))
+    models = {model._meta.db_table: model for model in apps.get_models(include_auto_created=True)}
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table in emptied:
+            cursor.execute(f"DELETE FROM {table}")
+        for table in tables:
+            cursor.execute(f"INSERT INTO {table} SELECT * FROM {_kept_copy(state, table)}")
+        for statement in connection.ops.sequence_reset_sql(no_style(), [models[table] for table in emptied]):
+            cursor.execute(statement)
+    ContentType.objects.clear_cache()
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Build the postcode slice once per session; tests roll back around it."""
+    """Make and keep the three states; tests start from the first (and roll back to it)."""
     with django_db_blocker.unblock():
-        build_test_postcodes()
+        places = _places_tables()
+        _keep("migrated", _tables_with_rows(exclude=places))
+        call_command("build_postcodes", "--full", "--only", *TEST_POSTCODE_AREAS, verbosity=0)
+        _keep("postcodes", places)
+        call_command("load_initial_content", stdout=io.StringIO())
+        _keep("content", _tables_with_rows(exclude=places))
+        _put_back("migrated", also_empty=_kept["content"])
+
+
+def put_back_reference_rows():
+    """After a flush: the rows migrations made, as they made them."""
+    _put_back("migrated")
 
 
 def ensure_test_postcodes():
-    """The slice, built again if a transactional test emptied the tables (inside a test's
-    transaction, it is rolled back with the test)."""
+    """The slice, put back if a transactional test emptied it (inside a test's transaction, it is
+    rolled back with the test)."""
     from places.models import PostcodeData
 
     if not PostcodeData.objects.exists():
-        build_test_postcodes()
+        _put_back("postcodes")
+
+
+def load_first_content():
+    """What `load_initial_content` loads (its mutuals placed in their local authorities), put back
+    from the copy made with the test database. Like the command, it leaves content alone where
+    there is some already."""
+    from psm_site.publishing.content import publishable_models
+    from psm_site.web.cache import bump
+
+    if any(model.objects.exists() for model in publishable_models()):
+        return
+    ensure_test_postcodes()
+    _put_back("content")
+    bump()  # as the rows' save signals would have
 
 
 @pytest.fixture
 def postcodes(db):
     """The slice of postcodes, whatever ran before."""
     ensure_test_postcodes()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Longest first: browser test files (over half the suite's time), those with the most tests
+    first, then the rest. `make test` hands each file to one pytest-xdist worker in this order, so
+    a long browser file never starts last and keeps one worker busy alone at the end. The sort is
+    stable: pytest-randomly's shuffle (which runs before this) still orders the rest, and the tests
+    inside each file."""
+    per_file = Counter(item.path for item in items)
+
+    def longest_first(item):
+        browser = "browser" in item.path.parts
+        return (not browser, -per_file[item.path] if browser else 0)
+
+    items.sort(key=longest_first)
 
 
 def pytest_make_parametrize_id(config, val, argname):
@@ -136,10 +234,8 @@ def pytest_runtest_teardown(item, nextitem):
     if transactional or {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())):
         from pytest_django.plugin import blocking_manager_key
 
-        from tests.browser.conftest import restore_reference_rows
-
         with item.config.stash[blocking_manager_key].unblock():
-            restore_reference_rows()
+            put_back_reference_rows()
 
 
 MANIFEST_STORAGE = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.conftest import load_first_content
 
 # Playwright's sync API runs an event loop in the test thread; our ORM calls beside it are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -47,11 +48,7 @@ def problems(page):
 @pytest.fixture
 def registry(db):
     """The fixtures' 37 real mutuals (33 live)."""
-    import io
-
-    from django.core.management import call_command
-
-    call_command("load_initial_content", stdout=io.StringIO())
+    load_first_content()
 
 
 def axe_violations(page):
@@ -59,47 +56,3 @@ def axe_violations(page):
 
     results = Axe().run(page)
     return [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in results.response["violations"]]
-
-
-@pytest.fixture(autouse=True)
-def _reference_data(request):
-    """Browser tests are transactional: Django empties every table after each one, including
-    the rows data migrations made (groups, sectors, regions). Put them back before each test
-    (tests/conftest.py puts them back after each one too, for the tests that follow)."""
-    if "live_server" not in request.fixturenames and "transactional_db" not in request.fixturenames:
-        return
-    request.getfixturevalue("transactional_db")
-    restore_reference_rows()
-
-
-def restore_reference_rows():
-    """Run our own apps' data migrations again (they are idempotent)."""
-    from django.apps import apps
-    from django.conf import settings
-    from django.db import connection
-    from django.db.migrations.loader import MigrationLoader
-    from django.db.migrations.operations import RunPython
-
-    from psm_site.apps import set_site_domain
-
-    graph = MigrationLoader(connection).graph
-    # Our own apps' data only: a library's data migrations may expect the schema of their day.
-    ours = {c.label for c in apps.get_app_configs() if Path(c.path).is_relative_to(settings.BASE_DIR / c.name)}
-    with connection.schema_editor(atomic=False) as schema_editor:
-        for key in _all_in_order(graph):
-            if key[0] not in ours:
-                continue
-            for operation in graph.nodes[key].operations:
-                if isinstance(operation, RunPython):
-                    operation.code(apps, schema_editor)
-    set_site_domain()
-
-
-def _all_in_order(graph):
-    seen, ordered = set(), []
-    for leaf in sorted(graph.leaf_nodes()):
-        for key in graph.forwards_plan(leaf):
-            if key not in seen:
-                seen.add(key)
-                ordered.append(key)
-    return ordered

@@ -1,12 +1,10 @@
 """What only a browser shows on the explainer: styles, fonts, keyboard, axe-core."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from tests.browser.conftest import axe_violations
+from tests.conftest import load_first_content
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -15,7 +13,7 @@ GUIDE = "/introduction-to-public-service-mutuals"
 
 @pytest.fixture
 def content(db):
-    call_command("load_initial_content", stdout=io.StringIO())
+    load_first_content()
 
 
 def test_guide_renders_with_govuk_styles_and_no_console_errors(live_server, page, problems, content):

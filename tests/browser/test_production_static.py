@@ -6,11 +6,9 @@ names defeat the guess and every pin becomes a broken image. These tests look at
 on each map and at every response the page makes.
 """
 
-import io
 import re
 
 import pytest
-from django.core.management import call_command
 from django.db import connections
 from django.test import override_settings
 from django.test.testcases import LiveServerThread
@@ -18,7 +16,7 @@ from django.urls import reverse
 
 from mutuals.models import Mutual
 from tests.browser.test_registry import OFF_SITE, settled_marker_total
-from tests.conftest import production_storages
+from tests.conftest import load_first_content, production_storages
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -56,7 +54,7 @@ def production_server(built_static, transactional_db):
 
 @pytest.fixture
 def registry(transactional_db):
-    call_command("load_initial_content", stdout=io.StringIO())
+    load_first_content()
 
 
 @pytest.fixture

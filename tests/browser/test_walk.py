@@ -1,13 +1,12 @@
 """Every public page in Debian's Chromium with axe-core, and the main journeys without JavaScript."""
 
-import io
 import re
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
 from tests.browser.conftest import axe_violations
+from tests.conftest import load_first_content
 from tests.factories import make_open_round
 from tests.walk import crawl
 
@@ -19,7 +18,7 @@ OFFSITE = re.compile(r"^https?://(?!localhost|127\.0\.0\.1)")
 @pytest.fixture
 def content(db):
     """The fixtures and a round open now, so the open-round banner and round pages are walked too."""
-    call_command("load_initial_content", stdout=io.StringIO())
+    load_first_content()
     return make_open_round()
 
 

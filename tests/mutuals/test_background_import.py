@@ -9,16 +9,10 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from mutuals.models import Mutual
-from tests.browser.conftest import _reference_data  # noqa: F401 - puts back groups, sectors and regions
 from tests.mutuals.test_import import GOOD, HEADER, bad
 
 # The worker commits and closes its connections, as it does in production.
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _transactional(transactional_db):
-    """Named, so that _reference_data sees a transactional test and restores the reference rows."""
 
 
 @pytest.fixture(autouse=True)

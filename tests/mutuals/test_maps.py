@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from mutuals.maps import REGIONS_ATTRIBUTION, region_features
 from mutuals.models import Mutual, Region
+from tests.conftest import load_first_content
 from tests.factories import make_many_mutuals, make_mutual
 from tests.helpers import body
 
@@ -230,9 +231,8 @@ def _independent_counts(client):
 
 
 def test_coverage_equals_counts_from_the_open_data(client):
-    from django.core.management import call_command
 
-    call_command("load_initial_content", stdout=io.StringIO())
+    load_first_content()
     cells, regions, total = _independent_counts(client)
     assert total == 33  # the fixtures' live mutuals (the Behavioural Insights Team is no longer one)
 

@@ -5,14 +5,13 @@ how the files are built must leave them alone; a change to the fixtures' registr
 again: `UPDATE_OPEN_DATA=1 make test PYTEST_ARGS=tests/mutuals/test_open_data_bytes.py`.
 """
 
-import io
 import os
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
+from tests.conftest import load_first_content
 from tests.helpers import body
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +19,7 @@ EXPECTED = Path(__file__).resolve().parent.parent / "data" / "open-data"
 
 
 def test_open_data_bytes_are_unchanged_at_the_real_registry(client, postcodes):
-    call_command("load_initial_content", stdout=io.StringIO())  # once: it is most of the test's time
+    load_first_content()
     changed = []
     for extension in ["csv", "json", "geojson"]:
         for query in ["", "?status=all&sector=health"]:

@@ -1,18 +1,12 @@
-import io
-
 import pytest
-from django.core.management import call_command
 
+from tests.conftest import load_first_content
 from tests.factories import make_open_round
 
 
 def load_site_content():
-    """The fixtures, plus a round open now (fixtures first: they carry their own ids). Postcodes
-    first of all: loading places each mutual in its local authority."""
-    from tests.conftest import ensure_test_postcodes
-
-    ensure_test_postcodes()
-    call_command("load_initial_content", stdout=io.StringIO())
+    """The fixtures, plus a round open now (fixtures first: they carry their own ids)."""
+    load_first_content()
     return make_open_round()
 
 

@@ -10,7 +10,6 @@ from django.core.files.base import ContentFile
 from django.db import connection
 
 from mutuals.models import Attachment, Mutual
-from tests.browser.conftest import _reference_data  # noqa: F401 - puts back groups, sectors and regions
 from tests.factories import make_mutual, make_publication
 from tests.mutuals.test_attachments import pdf_bytes
 
@@ -18,11 +17,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_dump and pg_restore"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _transactional(transactional_db):
-    """Named, so that _reference_data sees a transactional test and restores the reference rows."""
 
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -17,6 +16,7 @@ from mutuals.models import Mutual
 from psm_site.models import ContentVersion
 from psm_site.publishing.actions import publish, unpublish
 from psm_site.web import cache as page_cache
+from tests.conftest import load_first_content
 from tests.factories import make_guide, make_many_mutuals, make_mutual
 from tests.helpers import body, settle_content_version
 from tests.support.factories import make_round, uk
@@ -375,7 +375,7 @@ def _reference_row(mutual, request_base):
 def test_open_data_matches_the_previous_code_at_37_rows(client):
     from mutuals.registry import COLUMNS
 
-    call_command("load_initial_content", stdout=io.StringIO())
+    load_first_content()
     assert Mutual.objects.count() == 37
     mutuals = Mutual.objects.published().order_by("name").select_related("region").prefetch_related("sectors")
     rows = [_reference_row(m, "http://testserver") for m in mutuals]

@@ -6,17 +6,16 @@ day, a round number, a fund name, the department's former name…) must appear i
 """
 
 import html
-import io
 import re
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.urls import reverse
 
 from psm_site.models import ChangeNote
 from support.models import FundRound
+from tests.conftest import load_first_content
 from tests.walk import crawl
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +69,7 @@ def findings(documents, entries):
 
 @pytest.fixture
 def content(db):
-    call_command("load_initial_content", stdout=io.StringIO())
+    load_first_content()
 
 
 def test_the_list_is_read(content):

@@ -7,7 +7,6 @@ here until it has an entry in the register (or is declared as holding nothing ab
 """
 
 import html as html_module
-import io
 import re
 from datetime import date
 from pathlib import Path
@@ -16,13 +15,13 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.core.checks import run_checks
-from django.core.management import call_command
 from django.db import models
 from django.urls import reverse
 
 from psm_site import personal_data
 from psm_site.web.limits import count_and_wait
 from psm_site.web.requestlog import NGINX_LOG_FIELDS
+from tests.conftest import load_first_content
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +40,7 @@ PERSONAL_NAME = re.compile(r"(^|_)(ip|ip_address|email|e_mail|address|user_agent
 
 @pytest.fixture
 def pages(db):
-    call_command("load_initial_content", stdout=io.StringIO())
+    load_first_content()
 
 
 def _text(client, url):

@@ -10,6 +10,7 @@ from pypdf import PdfWriter
 
 from mutuals.models import Attachment
 from psm_site.models import Page
+from tests.conftest import load_first_content
 from tests.factories import make_publication
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +22,7 @@ ACCESSIBILITY = reverse("page", kwargs={"slug": "accessibility-statement"})
 
 @pytest.fixture
 def pages(db):
-    call_command("load_initial_content", stdout=io.StringIO())
+    load_first_content()
 
 
 def _text(client, url):
