@@ -49,14 +49,16 @@ worker: $(VENV)/.runtime ## Beside `make run`: the task worker and the alerts cl
 	DJANGO_DEBUG=on deploy/keep-running $(PY) manage.py db_worker --no-reload
 
 # The suite runs in TEST_WORKERS processes (pytest-xdist; `auto` is one per core, 0 runs it in this
-# process), each test file in one worker. PYTEST_ARGS='-p randomly' shuffles the order (pytest-randomly).
+# process), each test file in one worker, handed out in the order tests/conftest.py sets (longest
+# first; --no-loadscope-reorder stops pytest-xdist putting files with the most tests first instead).
+# PYTEST_ARGS='-p randomly' shuffles the order (pytest-randomly).
 TEST_WORKERS ?= auto
 
 test: $(VENV)/.dev $(CSS) ## Install test tools and run the whole suite (browser tests need Debian's chromium)
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 test-fast: $(VENV)/.dev $(CSS) ## The suite without browser tests
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not browser" $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder -m "not browser" $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev ## ruff
 	$(VENV)/bin/ruff check .

@@ -198,8 +198,10 @@ def postcodes(db):
 
 def pytest_collection_modifyitems(config, items):
     """Longest first: browser test files (over half the suite's time), those with the most tests
-    first, then the rest. `make test` hands each file to one pytest-xdist worker in this order, so
-    a long browser file never starts last and keeps one worker busy alone at the end. The sort is
+    first, then the rest. `make test` hands each file to one pytest-xdist worker in this order
+    (`--no-loadscope-reorder`: by default pytest-xdist puts the files with the most tests first,
+    fast unit tests, and the browser files last), so a long browser file never starts last and
+    keeps one worker busy alone at the end. The sort is
     stable: pytest-randomly's shuffle (which runs before this) still orders the rest, and the tests
     inside each file."""
     per_file = Counter(item.path for item in items)
@@ -239,6 +241,8 @@ def pytest_runtest_teardown(item, nextitem):
 
 
 MANIFEST_STORAGE = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+# The same hashing and manifest (whitenoise's storage is a subclass of Django's), no compression.
+HASHED_ONLY = {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}
 
 
 def production_storages():
@@ -249,18 +253,22 @@ def production_storages():
 
 @pytest.fixture(scope="session")
 def built_static(tmp_path_factory, worker_id):
-    """STATIC_ROOT as `make collectstatic` builds it for production (hashed names, compressed copies).
+    """STATIC_ROOT as `make collectstatic` builds it for production, hashed names and manifest,
+    which production's storage reads; the pytest-xdist workers share one build, the first to ask
+    making it under a lock.
 
-    Built once a run: collectstatic compresses every file of GOV.UK Frontend and Leaflet, about
-    25 s, so the pytest-xdist workers share one build, the first to ask making it under a lock.
+    Without the compressed copies: whitenoise's storage compresses every file with gzip and brotli
+    after hashing (25 s of CPU, a tenth of the suite's), and nothing here reads them. `make prod`
+    builds them, and .ci/run's production stage serves from that build.
     """
     shared = tmp_path_factory.getbasetemp()
     if worker_id != "master":
         shared = shared.parent
     root = shared / "built-static"
+    hashed_only = {**production_storages(), "staticfiles": HASHED_ONLY}
     with open(shared / "built-static.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (root / "staticfiles.json").exists():
-            with override_settings(STATIC_ROOT=root, STORAGES=production_storages()):
+            with override_settings(STATIC_ROOT=root, STORAGES=hashed_only):
                 call_command("collectstatic", "--noinput", "--ignore", "*.scss", verbosity=0)
     return root

@@ -20,7 +20,8 @@ SEARCH = reverse("search")
 
 
 @pytest.fixture
-def content():
+def content(postcodes):
+    """Leeds Community Care's pin lies in Leeds, which the postcode slice makes a local authority."""
     guide = make_guide(title="Introduction to mutuals", summary="What a mutual is.")
     guide.sections.create(heading="Benefits", body="Less bureaucracy and happier staff.")
     report = make_publication(title="State of the sector", summary="Annual survey of turnover.")
