@@ -47,6 +47,16 @@ def _one_process_shares_its_cache(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_outage_carried_over():
+    """A test that took the cache or the database away leaves this process holding off from it for
+    a moment (psm_site/web/outage.py); the next test starts with both answering."""
+    from psm_site.web import cache_outage, outage
+
+    cache_outage.reset()
+    outage.reset()
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: rolled-back tests reuse content version numbers."""
     cache.clear()
