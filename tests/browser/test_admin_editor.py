@@ -12,6 +12,7 @@ from django.utils import timezone
 from mutuals.models import Guide, Mutual
 from psm_site.models import ReviewRequest
 from tests.browser.conftest import axe_violations
+from tests.browser.keyboard import tab_to
 from tests.factories import make_guide
 from tests.mutuals.test_import import GOOD, HEADER
 
@@ -25,15 +26,6 @@ def sign_in(page, live_server, user):
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     page.context.clear_cookies()
     page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}])
-
-
-def tab_to(page, selector, limit=250):
-    """Press Tab until the element matching `selector` has the focus, as a keyboard user would."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
-            return
-    raise AssertionError(f"Tab never reached {selector}")
 
 
 def import_file(page, live_server, tmp_path, name, lines):

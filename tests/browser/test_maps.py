@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from mutuals.models import Mutual
 from tests.browser.conftest import axe_violations
-from tests.browser.test_registry import MAP, OFF_SITE, a_live_mutual, expected_names, log_in, result_count, tab_to
+from tests.browser.keyboard import tab_to
+from tests.browser.test_registry import MAP, OFF_SITE, a_live_mutual, expected_names, log_in, result_count
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

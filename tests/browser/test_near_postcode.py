@@ -7,7 +7,8 @@ import io
 import pytest
 from django.urls import reverse
 
-from tests.browser.test_registry import listed_names, tab_to
+from tests.browser.keyboard import tab_to
+from tests.browser.test_registry import listed_names
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

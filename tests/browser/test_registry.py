@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from mutuals.models import ENGLAND_LATITUDE, ENGLAND_LONGITUDE, Mutual, Region, Sector
 from tests.browser.conftest import axe_violations
+from tests.browser.keyboard import tab_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -195,15 +196,6 @@ def test_filters_work_without_javascript(live_server, new_context, registry):
 
 
 # --- Keyboard -----------------------------------------------------------------------------------
-
-
-def tab_to(page, selector, limit=120):
-    """Press Tab from the top of the page until the focused element matches `selector`."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
-            return page.locator("*:focus")
-    raise AssertionError(f"Tab never reached {selector}")
 
 
 def test_enter_on_a_focused_marker_opens_its_popup_with_a_link(live_server, page, blocked, registry):

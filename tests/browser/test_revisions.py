@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from mutuals.models import GuideSection
 from psm_site.models import Revision
-from tests.browser.test_admin_editor import sign_in, tab_to
+from tests.browser.keyboard import tab_to
+from tests.browser.test_admin_editor import sign_in
 from tests.factories import make_guide, make_mutual
 from tests.support.factories import make_fund, make_round
 
