@@ -119,13 +119,9 @@ def _places_tables():
 def _tables_with_rows(exclude):
     from django.db import connection
 
-    tables = []
-    with connection.cursor() as cursor:
-        for table in connection.introspection.django_table_names(only_existing=True, include_views=False):
-            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
-            if cursor.fetchone()[0] and table not in exclude:
-                tables.append(table)
-    return tables
+    from tests.management.commands.flush import tables_with_rows
+
+    return [table for table in tables_with_rows(connection) if table not in exclude]
 
 
 def _keep(state, tables):
@@ -211,9 +207,8 @@ def pytest_collection_modifyitems(config, items):
     first, then the rest. `make test` hands each file to one pytest-xdist worker in this order
     (`--no-loadscope-reorder`: by default pytest-xdist puts the files with the most tests first,
     fast unit tests, and the browser files last), so a long browser file never starts last and
-    keeps one worker busy alone at the end. The sort is
-    stable: pytest-randomly's shuffle (which runs before this) still orders the rest, and the tests
-    inside each file."""
+    keeps one worker busy alone at the end. The sort is stable: pytest-randomly's shuffle (which
+    runs before this) still orders the rest, and the tests inside each file."""
     per_file = Counter(item.path for item in items)
 
     def longest_first(item):

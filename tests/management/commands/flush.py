@@ -16,6 +16,20 @@ from django.core.management.sql import emit_post_migrate_signal
 from django.db import connections, transaction
 
 
+def tables_with_rows(connection):
+    """The names of the Django tables that hold a row, asked in one query."""
+    tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+    if not tables:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            " UNION ALL ".join(
+                f"SELECT '{table}' WHERE EXISTS (SELECT 1 FROM {connection.ops.quote_name(table)})" for table in tables
+            )
+        )
+        return [table for (table,) in cursor.fetchall()]
+
+
 class Command(flush.Command):
     def handle(self, **options):
         connection = connections[options["database"]]
@@ -26,15 +40,9 @@ class Command(flush.Command):
                 import_module(".management", app_config.name)
             except ImportError:
                 pass
-        tables = [
-            connection.ops.quote_name(name)
-            for name in connection.introspection.django_table_names(only_existing=True, include_views=False)
-        ]
+        # One transaction: foreign keys are checked at its commit, whatever the order of the tables.
         with transaction.atomic(using=options["database"]), connection.cursor() as cursor:
-            cursor.execute(
-                " UNION ALL ".join(f"SELECT '{table}' WHERE EXISTS (SELECT 1 FROM {table})" for table in tables)
-            )
-            for (table,) in cursor.fetchall():
-                cursor.execute(f"DELETE FROM {table}")  # foreign keys are checked at the commit
-        if tables and not options.get("inhibit_post_migrate", False):
+            for table in tables_with_rows(connection):
+                cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
+        if not options.get("inhibit_post_migrate", False):
             emit_post_migrate_signal(options["verbosity"], options["interactive"], options["database"])
