@@ -7,6 +7,7 @@ from django.http import QueryDict
 from mutuals.models import Region, Sector
 from places import lookup
 from places.models import LocalAuthority
+from psm_site.templatetags.psm import option_parts
 
 MAX_SEARCH_LENGTH = 100
 
@@ -64,6 +65,17 @@ class AuthorityChoiceField(SlugChoiceField):
 
     def rows(self):
         return lookup.english_authorities()
+
+    def option_parts(self):
+        """The select's options, made again only when the rows are (see select_options)."""
+        rows = self.rows()
+        if rows is not _authority_options["rows"]:
+            choices = [("", self.empty_label), *((slug, self.label_from_instance(row)) for slug, row in rows.items())]
+            _authority_options.update(rows=rows, parts=option_parts(choices))
+        return _authority_options["parts"]
+
+
+_authority_options = {"rows": None, "parts": []}
 
 
 class SlugMultipleChoiceField(_RowsOnce, forms.ModelMultipleChoiceField):

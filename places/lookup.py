@@ -151,8 +151,9 @@ def squared_km_expression(place: Place, latitude_field="latitude", longitude_fie
     return dy * dy + dx * dx
 
 
-def miles(squared_km: float) -> float:
-    return math.sqrt(squared_km) / KM_PER_MILE
+def miles_text(squared_km: float) -> str:
+    """A squared distance in km² as every page and file shows it: miles to a tenth ('12.3')."""
+    return f"{math.sqrt(squared_km) / KM_PER_MILE:.1f}"
 
 
 def squared_km_within(miles_away: float) -> float:

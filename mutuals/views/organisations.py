@@ -2,6 +2,7 @@
 this data, a region, a local authority and coverage."""
 
 import csv
+from collections import Counter
 
 import orjson
 from django.conf import settings
@@ -19,7 +20,6 @@ from mutuals.registry import (
     COLUMN_NAMES,
     COLUMNS,
     LICENCE,
-    ROW_FIELDS,
     cached_points,
     compact_points,
     coverage,
@@ -32,7 +32,7 @@ from mutuals.registry import (
     map_summary,
 )
 from places.lookup import CREDIT as POSTCODE_CREDIT
-from places.lookup import miles, squared_km_expression
+from places.lookup import miles_text, squared_km_expression
 from places.models import LocalAuthority, Nation
 from psm_site.pages.pagination import get_page_or_404, page_links
 from psm_site.publishing.actions import get_for_request, preview_aware
@@ -43,7 +43,9 @@ from psm_site.web.cache import dated, public_page
 
 # --- Find a mutual ------------------------------------------------------------------------------
 
-PAGE_SIZE = 50
+# 20 results a page, as GOV.UK's own search shows: the map above draws every result, and the data
+# files hold them all.
+PAGE_SIZE = 20
 FILTER_PARAMS = list(MutualFilterForm.base_fields)  # the query parameters of a filtered list or data file
 
 
@@ -75,24 +77,27 @@ def _unkept(response, form):
 def _results(request, form, results):
     """The list page's changing part: the count, the map summary and one page of rows.
 
-    Four queries whatever the registry's size: counts by region (which give the total and the
-    map's summary), the page's rows, and their sectors. The map's points come separately, from
-    `mutual_points`.
+    Three queries whatever the registry's size: every result's id and region (and distance, after
+    a postcode) in the list's order, which give the total, the map's summary and the page; then the
+    page's rows and their sectors. The map's points come separately, from `mutual_points`.
     """
-    by_region = list(results.values_list("region__name").annotate(count=Count("id")).order_by("region__ons_code"))
-    total = sum(count for _, count in by_region)
     place = form.place
-    fields = (*ROW_FIELDS, "distance_km2") if place else ROW_FIELDS
-    page = get_page_or_404(results.values(*fields), PAGE_SIZE, request.GET.get("page"), count=total)
+    ordered = list(results.values_list("id", "region_id", *(["distance_km2"] if place else [])))
+    page = get_page_or_404(ordered, PAGE_SIZE, request.GET.get("page"))
+    counts = Counter(result[1] for result in ordered)
+    regions = sorted(form.fields["region"].rows().values(), key=lambda region: region.ons_code)
     return {
         "filter_form": form,
         "place": place,
         "distance": form.cleaned_data["distance"],
         "postcode_credit": POSTCODE_CREDIT if place else "",
-        "total": total,
-        "map_summary": map_summary(by_region),
+        "total": len(ordered),
+        "map_summary": map_summary([(region.name, counts[region.pk]) for region in regions]),
         "page": page,
-        "rows": list_rows(page.object_list),
+        "rows": list_rows(
+            [result[0] for result in page.object_list],
+            {result[0]: result[2] for result in page.object_list} if place else None,
+        ),
         "page_links": page_links(page, lambda number: "?" + form.query_string(page=number)),
         "query": form.query_string(),
         "points_url": reverse("mutuals:mutual-points") + (f"?{form.query_string()}" if form.query_string() else ""),
@@ -370,7 +375,7 @@ def local_authority_detail(request, slug):
             .order_by("distance_km2", "name")
             .values("name", "slug", "town", "distance_km2")[:NEAREST_OUTSIDE]
         )
-        nearest = [{**row, "miles": miles(row["distance_km2"])} for row in rows]
+        nearest = [{**row, "miles": miles_text(row["distance_km2"])} for row in rows]
     query = f"local_authority={authority.slug}"
     json_ld = {
         "@context": "https://schema.org",

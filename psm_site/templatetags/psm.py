@@ -101,25 +101,49 @@ def admin_change_url(item):
     return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[item.pk])
 
 
+def option_parts(choices):
+    """Each choice as (value, '<option value="…"', '>label</option>'), escaped, for select_options.
+
+    A choice for a row with an ONS code (a region) carries it as data-code, for the regions map.
+    """
+    parts = []
+    for value, label in choices:
+        code = getattr(getattr(value, "instance", None), "ons_code", "")
+        value = str(value)
+        start = f'<option value="{escape(value)}"' + (f' data-code="{escape(code)}"' if code else "")
+        parts.append((value, start, f">{escape(str(label))}</option>"))
+    return parts
+
+
+@register.simple_tag
+def choice_items(field):
+    """A radios or checkboxes field's choices as {id, value, label, checked}, for includes/fields/choices.html.
+
+    The ids are Django's own (id_sector_0, id_sector_1, …); the loop costs a small part of iterating
+    the bound field, which draws every choice through the widget's machinery.
+    """
+    chosen = field.value()
+    chosen = {str(value) for value in chosen} if isinstance(chosen, list | tuple) else {str(chosen or "")}
+    return [
+        {"id": f"{field.auto_id}_{index}", "value": str(value), "label": label, "checked": str(value) in chosen}
+        for index, (value, label) in enumerate(field.field.choices)
+    ]
+
+
 @register.simple_tag
 def select_options(field):
     """A select's <option>s for a form field, drawn in one pass.
 
     The same markup as looping over the bound field in the template, at a small part of the cost:
     Find a mutual's local authority select has over 300 options, which through Django's
-    per-option widget rendering were most of the page's time. A choice for a row with an ONS code
-    (a region) carries it as data-code, for the regions map.
+    per-option widget rendering were most of the page's time. A field that keeps its options
+    across requests (mutuals.forms.AuthorityChoiceField) gives them ready made as `option_parts()`.
     """
     selected = field.value()
     selected = {str(value) for value in selected} if isinstance(selected, list | tuple) else {str(selected or "")}
-    options = []
-    for value, label in field.field.choices:
-        code = getattr(getattr(value, "instance", None), "ons_code", "")
-        value = str(value)
-        options.append(
-            f'<option value="{escape(value)}"'
-            + (f' data-code="{escape(code)}"' if code else "")
-            + (" selected" if value in selected else "")
-            + f">{escape(str(label))}</option>"
-        )
-    return mark_safe("".join(options))  # every value and label escaped above
+    kept = getattr(field.field, "option_parts", None)
+    parts = kept() if kept else option_parts(field.field.choices)
+    # every value and label was escaped by option_parts
+    return mark_safe(
+        "".join(start + " selected" + end if value in selected else start + end for value, start, end in parts)
+    )

@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 
 from mutuals.models import ENGLAND_LATITUDE, ENGLAND_LONGITUDE, Mutual, Region, Sector
+from mutuals.views.organisations import PAGE_SIZE
 from tests.browser.conftest import axe_violations
 from tests.browser.keyboard import tab_to
 
@@ -90,6 +91,12 @@ def listed_names(page):
     return page.locator("#mutual-results .psm-result h3 a").all_inner_texts()
 
 
+def lists_first_page_of(page, expected):
+    """The list shows a page of the expected mutuals: all of them, or the first PAGE_SIZE."""
+    listed = listed_names(page)
+    return len(listed) == min(len(expected), PAGE_SIZE) and set(listed) <= set(expected)
+
+
 def expected_names(*, sectors=(), region=None, status="live"):
     mutuals = Mutual.objects.published()
     if sectors:
@@ -126,7 +133,7 @@ def test_map_draws_one_marker_per_result(live_server, page, blocked, registry, q
     assert result_count(page) == len(expected) > 0
     assert settled_marker_total(page) == len(expected)
     assert page.locator(MAP).get_attribute("data-marker-count") == str(len(expected))
-    assert sorted(listed_names(page)) == expected
+    assert lists_first_page_of(page, expected)
 
 
 def test_the_whole_registry_is_on_the_map_including_duplicated_coordinates(live_server, page, blocked, registry):
@@ -167,7 +174,7 @@ def test_changing_filters_updates_map_list_count_and_address_without_reloading(l
             "(n) => document.querySelector('#result-count').dataset.count === String(n)", arg=len(expected)
         )
         assert settled_marker_total(page) == len(expected)
-        assert sorted(listed_names(page)) == expected
+        assert lists_first_page_of(page, expected)
         assert page.evaluate("window.__marker") == 1, "the page reloaded"
         previous = len(expected)
 
@@ -190,7 +197,7 @@ def test_filters_work_without_javascript(live_server, new_context, registry):
     assert "sector=adult-social-care" in page.url and "region=south-west" in page.url and "status=all" in page.url
     expected = expected_names(sectors=["adult-social-care"], region="south-west", status="all")
     assert result_count(page) == len(expected) == 2
-    assert sorted(listed_names(page)) == expected
+    assert lists_first_page_of(page, expected)
     assert page.get_by_label("Adult social care", exact=True).is_checked()
     assert page.locator(f"{MAP} .leaflet-marker-icon").count() == 0
 
