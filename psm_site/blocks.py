@@ -10,15 +10,18 @@ for every visitor until something is saved or a clock boundary passes (psm_site/
 drawing a page no longer costs their queries (two of the explainer's nine).
 """
 
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 
 from django.conf import settings
 
 from psm_site.web.cache import version_now
 
 _providers: dict[str, Callable[[], object]] = {}
-_kept: dict[tuple, object] = {}  # (name, generation, next clock boundary) -> value
-KEPT_AT_MOST = 64  # a few names, each for the current generation (older ones are never asked for again)
+_kept: OrderedDict[tuple, object] = OrderedDict()  # (name, generation, next clock boundary) -> value
+# The values asked for most recently. Most are a few names (the live count, the open-rounds banner);
+# the rest are items the public opened (see publishing.actions.get_for_request), tens of kB each.
+KEPT_AT_MOST = 256
 
 
 def register(name: str, provider: Callable[[], object]) -> None:
@@ -34,8 +37,8 @@ def provide(name: str) -> object:
     return per_generation(name, provider)
 
 
-def per_generation(name: str, compute: Callable[[], object]) -> object:
-    """`compute()`, worked out again only when the content generation has moved since this process
+def per_generation(name: Hashable, compute: Callable[[], object]) -> object:
+    """`compute()` (named by `name`, a string or a tuple), worked out again only when the content generation has moved since this process
     last did: every save of public content and every clock boundary (a round opening, closing
     soon or closing; a scheduled publication) moves it.
 
@@ -47,8 +50,15 @@ def per_generation(name: str, compute: Callable[[], object]) -> object:
         return compute()
     token, version = version_now()
     key = (name, token, version.next_boundary)  # a boundary may pass without a new generation
-    if key not in _kept:
-        if len(_kept) >= KEPT_AT_MOST:
-            _kept.clear()
-        _kept[key] = compute()
-    return _kept[key]
+    if key in _kept:
+        _kept.move_to_end(key)
+        return _kept[key]
+    value = _kept[key] = compute()  # an exception (an item that is not there) keeps nothing
+    if len(_kept) > KEPT_AT_MOST:
+        _kept.popitem(last=False)  # the value asked for longest ago; older generations' go first
+    return value
+
+
+def forget_kept() -> None:
+    """Drop every value this process keeps (for tests, which reuse generations a flush has reset)."""
+    _kept.clear()

@@ -34,7 +34,7 @@ def index(request):
 
 @public_page
 def programme_detail(request, slug):
-    programme, is_preview = get_for_request(request, Programme.objects.for_page(), slug=slug)
+    programme, is_preview = get_for_request(request, Programme.objects.for_page(), kept_as="programme page", slug=slug)
     response = render(request, "support/programme_detail.html", {"programme": programme, "is_preview": is_preview})
     return preview_aware(dated(response, programme.last_updated_at or programme.first_published_at), is_preview)
 
@@ -42,7 +42,12 @@ def programme_detail(request, slug):
 @public_page
 def fund_detail(request, slug):
     draft_rounds = staff_may(request, "support.view_fundround")
-    fund, is_preview = get_for_request(request, Fund.objects.for_page(draft_rounds=draft_rounds), slug=slug)
+    fund, is_preview = get_for_request(
+        request,
+        Fund.objects.for_page(draft_rounds=draft_rounds),
+        kept_as=None if draft_rounds else "fund page",  # draft rounds are only ever read, never kept
+        slug=slug,
+    )
     if fund.is_programme_funding:
         return HttpResponsePermanentRedirect(fund.get_absolute_url())
     response = render(request, "support/fund_detail.html", {"fund": fund, "is_preview": is_preview})

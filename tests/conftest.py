@@ -58,10 +58,15 @@ def _no_outage_carried_over():
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache: rolled-back tests reuse content version numbers."""
+    """Each test starts with an empty cache, and no value kept by this process (psm_site/blocks.py):
+    rolled-back tests reuse content version numbers."""
+    from psm_site import blocks
+
     cache.clear()
+    blocks.forget_kept()
     yield
     cache.clear()
+    blocks.forget_kept()
 
 
 def _staff(username, group_name):

@@ -10,7 +10,7 @@ from psm_site.web.cache import dated, public_page
 
 @public_page
 def guide_detail(request, slug):
-    guide, is_preview = get_for_request(request, Guide.objects.for_page(), slug=slug)
+    guide, is_preview = get_for_request(request, Guide.objects.for_page(), kept_as="guide page", slug=slug)
     json_ld = {
         "@context": "https://schema.org",
         "@type": "Article",
@@ -37,7 +37,9 @@ def publication_list(request):
 
 @public_page
 def publication_detail(request, slug):
-    publication, is_preview = get_for_request(request, Publication.objects.for_page(), slug=slug)
+    publication, is_preview = get_for_request(
+        request, Publication.objects.for_page(), kept_as="publication page", slug=slug
+    )
     response = render(
         request, "mutuals/publication_detail.html", {"publication": publication, "is_preview": is_preview}
     )

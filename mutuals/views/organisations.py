@@ -138,7 +138,7 @@ def mutual_points(request):
 
 @public_page
 def mutual_detail(request, slug):
-    mutual, is_preview = get_for_request(request, Mutual.objects.for_page(), slug=slug)
+    mutual, is_preview = get_for_request(request, Mutual.objects.for_page(), kept_as="mutual page", slug=slug)
     context = {
         "mutual": mutual,
         "is_preview": is_preview,

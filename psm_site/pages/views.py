@@ -10,6 +10,7 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from psm_site.blocks import per_generation
 from psm_site.models import Feedback, Page
 from psm_site.pages.forms import ProblemForm, SearchForm, UsefulForm, clean_path
 from psm_site.pages.pagination import get_page_or_404, page_links
@@ -27,7 +28,9 @@ HOME_UPDATES = 5
 
 @public_page
 def home(request):
-    return render(request, "home.html", {"updates": public_change_notes()[:HOME_UPDATES]})
+    # The same for every visitor until something changes: read once per content generation.
+    updates = per_generation("home updates", lambda: list(public_change_notes()[:HOME_UPDATES]))
+    return render(request, "home.html", {"updates": updates})
 
 
 @public_page(params=["q", "page"])
@@ -56,7 +59,9 @@ def updates(request):
 
 @public_page
 def page_detail(request, slug):
-    page, is_preview = get_for_request(request, Page.objects.prefetch_related("change_notes"), slug=slug)
+    page, is_preview = get_for_request(
+        request, Page.objects.prefetch_related("change_notes"), kept_as="help page", slug=slug
+    )
     context = {"page": page, "is_preview": is_preview, "facts": facts_for(page)}
     response = render(request, "page.html", context)
     return preview_aware(dated(response, page.last_updated_at or page.first_published_at), is_preview)

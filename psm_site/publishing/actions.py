@@ -8,6 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
+from psm_site.blocks import per_generation
 from psm_site.models import ChangeNote, Publishable
 from psm_site.permissions import SecondFactorRequired, needs_second_factor_for, staff_may
 from psm_site.publishing.content import publishable_models
@@ -72,13 +73,18 @@ def add_change_note(item: Publishable, *, note: str, when=None, first=False) -> 
     return change_note
 
 
-def get_for_request(request, queryset, **lookup):
+def get_for_request(request, queryset, *, kept_as=None, **lookup):
     """The published object for the public, or any object for staff who may preview it.
 
     Returns (object, is_preview). Staff previews of drafts are never cached. A published item
     with a draft revision (psm_site/publishing/revisions.py) is shown to staff as that revision. Preview
     needs both factors (psm_site.permissions.is_verified_staff): a password-only staff session
     asking for a draft, or a page with a draft revision, is sent to the two-factor page.
+
+    `kept_as` names the queryset (one name for each shape a view asks for): the public's item, with
+    everything the queryset prefetches, is then read once per content generation in each process
+    (psm_site/blocks.per_generation), the generation the page cache keys its pages by, so a page
+    drawn without the page cache costs no queries for its item.
     """
     model = queryset.model
     opts = model._meta
@@ -93,7 +99,10 @@ def get_for_request(request, queryset, **lookup):
             request.preview_item = item  # the preview banner links to its edit page
         return item, is_preview
     try:
-        item = queryset.published().get(**lookup)
+        if kept_as:
+            item = per_generation((kept_as, *sorted(lookup.items())), lambda: queryset.published().get(**lookup))
+        else:
+            item = queryset.published().get(**lookup)
     except (model.DoesNotExist, ValueError):
         if needs_second_factor_for(request, permission):
             raise SecondFactorRequired from None

@@ -96,7 +96,8 @@ def test_publisher_schedules_and_the_item_appears_at_its_time(live_server, page,
     guide = make_guide(published=False, title="Goes live soon")
     sign_in(page, live_server, publisher)
     page.goto(live_server.url + reverse("admin:mutuals_guide_change", args=[guide.pk]))
-    go_live = timezone.localtime(timezone.now() + timedelta(seconds=6)).replace(microsecond=0)
+    # Far enough ahead for the keyboard steps below on a busy machine (6 s was seen to pass first).
+    go_live = timezone.localtime(timezone.now() + timedelta(seconds=12)).replace(microsecond=0)
     tab_to(page, "select[name=status]")
     page.keyboard.press("ArrowDown")  # from Draft to Published
     tab_to(page, "input[name=publish_at_0]")
@@ -112,6 +113,7 @@ def test_publisher_schedules_and_the_item_appears_at_its_time(live_server, page,
     assert "Goes live soon" in page.locator("#scheduled").inner_text()
 
     public = browser.new_context().new_page()
+    assert timezone.now() < go_live, "the steps took longer than the schedule's lead: nothing was shown"
     assert public.goto(live_server.url + guide.get_absolute_url()).status == 404
     wait = (go_live - timezone.now()).total_seconds() + 0.5
     public.wait_for_timeout(max(wait, 0) * 1000)

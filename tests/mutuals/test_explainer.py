@@ -102,6 +102,25 @@ def test_guide_query_count_is_fixed(client, django_assert_num_queries, guide, re
         client.get(guide.get_absolute_url())
 
 
+def test_the_publics_guide_is_read_once_per_generation_and_a_change_shows_at_once(client, guide, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PAGE_CACHE = False  # the page is drawn every time; its guide is read once
+    settle_content_version()
+    url = guide.get_absolute_url()
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        assert "<h1" in (text := client.get(url).text) and "Introduction" in text
+    assert len(captured) == 0
+    guide.title = "Introduction, revised"
+    guide.save()
+    assert "Introduction, revised" in client.get(url).text
+    guide.status = guide.Status.DRAFT
+    guide.save()
+    assert client.get(url).status_code == 404
+
+
 @pytest.mark.parametrize("extra", [0, 20])
 def test_research_pages_query_counts_are_fixed(client, django_assert_num_queries, guide, report, extra):
     _grow(guide, report, extra)
