@@ -2,6 +2,7 @@ from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.utils import timezone
 
+from psm_site.blocks import per_generation
 from psm_site.permissions import staff_may
 from psm_site.publishing.actions import get_for_request, preview_aware
 from psm_site.web.cache import dated, public_page
@@ -10,15 +11,25 @@ from support.models import Fund, FundRound, Programme
 from support.status import Availability
 
 
+def _index_rows():
+    """Every public round (with its fund), the programmes, and the closed funds that the index
+    shows: the same for every visitor until the content generation moves, which every save and
+    every round's or publication's boundary does (psm_site/blocks.py)."""
+    return (
+        list(FundRound.objects.for_index()),
+        list(Programme.objects.for_index()),
+        list(Fund.objects.for_index().with_status(Availability.CLOSED, timezone.now())),
+    )
+
+
 @public_page
 def index(request):
     now = timezone.now()
-    # Every public round in one query, sorted into open, upcoming and past by the one rule
-    # (support/status.py) rather than three queries.
+    public_rounds, programmes, closed_funds = per_generation("support index", _index_rows)
+    # Every public round sorted into open, upcoming and past by the one rule (support/status.py).
     rounds = {status: [] for status in Availability}
-    for fund_round in FundRound.objects.for_index():
+    for fund_round in public_rounds:
         rounds[fund_round.availability_at(now)].append(fund_round)
-    programmes = list(Programme.objects.for_index())
     context = {
         "open_rounds": sorted(
             rounds[Availability.OPEN] + rounds[Availability.CLOSING_SOON], key=lambda r: (r.closes_at, r.fund.name)
@@ -26,7 +37,7 @@ def index(request):
         "upcoming_rounds": sorted(rounds[Availability.UPCOMING], key=lambda r: (r.opens_at, r.fund.name)),
         "programmes": [p for p in programmes if p.availability_at(now) != Availability.CLOSED],
         "past_programmes": [p for p in programmes if p.availability_at(now) == Availability.CLOSED],
-        "closed_funds": Fund.objects.for_index().with_status(Availability.CLOSED, now),
+        "closed_funds": closed_funds,
         "past_rounds": sorted(rounds[Availability.CLOSED], key=lambda r: (-r.closes_at.timestamp(), r.fund.name)),
     }
     return render(request, "support/index.html", context)

@@ -60,6 +60,22 @@ def test_index_lists_open_then_upcoming_then_programmes_then_closed(client, supp
     assert "Closed: no further rounds." in html
 
 
+def test_the_index_reads_its_rows_once_and_a_round_moves_when_it_opens(client, support, frozen, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PAGE_CACHE = False  # the page is drawn every time; its rounds are read once per generation
+    settle_content_version()
+    client.get(INDEX)
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(INDEX).text
+    assert len(captured) == 0
+    assert html.index('id="upcoming"') < html.index("Coming fund: round 1") < html.index('id="programmes"')
+    frozen(uk(2026, 7, 1, 9, 30))  # the coming round opens
+    html = client.get(INDEX).text
+    assert html.index('id="open-now"') < html.index("Coming fund: round 1") < html.index('id="upcoming"')
+
+
 def test_index_says_so_when_nothing_is_open(client, frozen):
     frozen(NOW)
     html = client.get(INDEX).text
