@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from mutuals.models import Guide, Publication
+from psm_site.blocks import per_generation
 from psm_site.publishing.actions import get_for_request, preview_aware
 from psm_site.web.cache import dated, public_page
 
@@ -31,7 +32,7 @@ def guide_detail(request, slug):
 
 @public_page
 def publication_list(request):
-    publications = Publication.objects.published().for_list()
+    publications = per_generation("research list", lambda: list(Publication.objects.published().for_list()))
     return render(request, "mutuals/publication_list.html", {"publications": publications})
 
 

@@ -34,6 +34,7 @@ from mutuals.registry import (
 from places.lookup import CREDIT as POSTCODE_CREDIT
 from places.lookup import miles_text, squared_km_expression
 from places.models import LocalAuthority, Nation
+from psm_site.blocks import per_generation
 from psm_site.pages.pagination import get_page_or_404, page_links
 from psm_site.publishing.actions import get_for_request, preview_aware
 from psm_site.publishing.schedule import live_q
@@ -319,16 +320,22 @@ def _with_shares(rows, key="count"):
 RECENT_SPIN_OUTS = 5
 
 
-@public_page
-def region_detail(request, slug):
+def _region_rows(slug):
+    """A region, its live mutuals' count, their counts by sector and its latest spin-outs: the same
+    for every visitor until the content generation moves, so read once per generation."""
     region = get_object_or_404(Region, slug=slug)
     live = Mutual.objects.published().live().in_region(region)
     in_region_live = live_q(timezone.now(), prefix="mutuals__") & Q(
         mutuals__trading_status=Mutual.Trading.LIVE, mutuals__region=region
     )
     by_sector = Sector.objects.annotate(count=Count("mutuals", filter=in_region_live)).values("name", "slug", "count")
-    total = live.count()
     recent = live.exclude(spun_out_year=None).order_by("-spun_out_year", "name")[:RECENT_SPIN_OUTS]
+    return region, live.count(), list(by_sector), list(recent.values("name", "slug", "town", "spun_out_year"))
+
+
+@public_page
+def region_detail(request, slug):
+    region, total, by_sector, recent = per_generation(("region page", slug), lambda: _region_rows(slug))
     query = f"region={region.slug}"
     json_ld = {
         "@context": "https://schema.org",
@@ -343,7 +350,7 @@ def region_detail(request, slug):
         "region": region,
         "total": total,
         "by_sector": by_sector,
-        "recent": recent.values("name", "slug", "town", "spun_out_year"),
+        "recent": recent,
         "query": query,
         "points_url": f"{reverse('mutuals:mutual-points')}?{query}",
         "map_settings": map_settings(),
