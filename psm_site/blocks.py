@@ -38,9 +38,9 @@ def provide(name: str) -> object:
 
 
 def per_generation(name: Hashable, compute: Callable[[], object]) -> object:
-    """`compute()` (named by `name`, a string or a tuple), worked out again only when the content generation has moved since this process
-    last did: every save of public content and every clock boundary (a round opening, closing
-    soon or closing; a scheduled publication) moves it.
+    """`compute()`, kept under `name` (a string or a tuple) and worked out again only when the
+    content generation has moved since this process last did: every save of public content and
+    every clock boundary (a round opening, closing soon or closing; a scheduled publication) moves it.
 
     Only with a shared cache (Redis), where asking the generation is one round trip to it. A process
     with a cache of its own reads the generation from the database (PAGE_CACHE_SHARED), which would

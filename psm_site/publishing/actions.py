@@ -98,11 +98,12 @@ def get_for_request(request, queryset, *, kept_as=None, **lookup):
         if is_preview:
             request.preview_item = item  # the preview banner links to its edit page
         return item, is_preview
+
+    def published_item():
+        return queryset.published().get(**lookup)
+
     try:
-        if kept_as:
-            item = per_generation((kept_as, *sorted(lookup.items())), lambda: queryset.published().get(**lookup))
-        else:
-            item = queryset.published().get(**lookup)
+        item = per_generation((kept_as, *sorted(lookup.items())), published_item) if kept_as else published_item()
     except (model.DoesNotExist, ValueError):
         if needs_second_factor_for(request, permission):
             raise SecondFactorRequired from None

@@ -115,6 +115,12 @@ def option_parts(choices):
     return parts
 
 
+def _chosen_values(field):
+    """The bound field's chosen value(s) as a set of strings ('' when none)."""
+    value = field.value()
+    return {str(item) for item in value} if isinstance(value, list | tuple) else {str(value or "")}
+
+
 @register.simple_tag
 def choice_items(field):
     """A radios or checkboxes field's choices as {id, value, label, checked}, for includes/fields/choices.html.
@@ -122,8 +128,7 @@ def choice_items(field):
     The ids are Django's own (id_sector_0, id_sector_1, …); the loop costs a small part of iterating
     the bound field, which draws every choice through the widget's machinery.
     """
-    chosen = field.value()
-    chosen = {str(value) for value in chosen} if isinstance(chosen, list | tuple) else {str(chosen or "")}
+    chosen = _chosen_values(field)
     return [
         {"id": f"{field.auto_id}_{index}", "value": str(value), "label": label, "checked": str(value) in chosen}
         for index, (value, label) in enumerate(field.field.choices)
@@ -139,8 +144,7 @@ def select_options(field):
     per-option widget rendering were most of the page's time. A field that keeps its options
     across requests (mutuals.forms.AuthorityChoiceField) gives them ready made as `option_parts()`.
     """
-    selected = field.value()
-    selected = {str(value) for value in selected} if isinstance(selected, list | tuple) else {str(selected or "")}
+    selected = _chosen_values(field)
     kept = getattr(field.field, "option_parts", None)
     parts = kept() if kept else option_parts(field.field.choices)
     # every value and label was escaped by option_parts
