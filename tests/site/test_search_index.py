@@ -1,11 +1,14 @@
 """PostgreSQL search reads a stored, GIN-indexed document; SQLite keeps its simple match."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 
 from mutuals.models import Mutual
 from psm_site.pages.search import search
 from tests.factories import make_many_mutuals, make_mutual
+from tests.support.factories import uk
 
 pytestmark = pytest.mark.django_db
 postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL full-text search")
@@ -73,3 +76,43 @@ def test_the_stored_document_follows_edits():
 def test_search_finds_mutuals_on_every_database():
     make_mutual(name="Plain Match Mutual", town="York")
     assert "Plain Match Mutual" in [r.title for r in search("york")]
+
+
+@postgres_only
+def test_each_search_runs_a_query_compiled_once_per_content_generation(monkeypatch):
+    from psm_site.pages import search as site_search
+
+    compiled = []
+    compile_once = site_search._compiled
+    monkeypatch.setattr(site_search, "_compiled", lambda source: compiled.append(source) or compile_once(source))
+    make_mutual(name="Compiled Health Mutual", town="Leeds")
+    assert [r.title for r in search("health") if r.label == "Mutual"] == ["Compiled Health Mutual"]
+    assert len(compiled) == len(site_search.SOURCES)
+    assert [r.title for r in search("Leeds") if r.label == "Mutual"] == ["Compiled Health Mutual"]
+    assert len(compiled) == len(site_search.SOURCES)  # other words, the same compiled queries
+    make_mutual(name="Newer Health Mutual", town="York")  # a save: a new generation, compiled again
+    assert [r.title for r in search("health") if r.label == "Mutual"] == [
+        "Compiled Health Mutual",
+        "Newer Health Mutual",
+    ]
+    assert len(compiled) == 2 * len(site_search.SOURCES)
+
+
+@postgres_only
+def test_a_compiled_search_finds_a_scheduled_item_at_its_time(time_machine):
+    """The compiled query holds the moment it was made at ('published by now'): passing the
+    publication time, with nothing saved, must compile it again."""
+
+    def frozen(moment):
+        time_machine.move_to(moment, tick=False)
+
+    start = uk(2031, 5, 1, 9)
+    frozen(start)
+    make_mutual(name="Scheduled Health Mutual", publish_at=start + timedelta(hours=1))
+    make_mutual(name="Live Health Mutual")
+    assert [r.title for r in search("health") if r.label == "Mutual"] == ["Live Health Mutual"]
+    frozen(start + timedelta(minutes=59))
+    assert [r.title for r in search("health") if r.label == "Mutual"] == ["Live Health Mutual"]
+    frozen(start + timedelta(hours=1))
+    found = [r.title for r in search("health") if r.label == "Mutual"]
+    assert sorted(found) == ["Live Health Mutual", "Scheduled Health Mutual"]
