@@ -7,22 +7,25 @@ from django.http import QueryDict
 from mutuals.models import Region, Sector
 from places import lookup
 from places.models import LocalAuthority
+from psm_site.blocks import per_generation
 from psm_site.templatetags.psm import option_parts
 
 MAX_SEARCH_LENGTH = 100
 
 
 class _RowsOnce:
-    """Reads its table once per form: the same rows check the chosen slugs and draw the choices.
+    """Reads its table once per content generation in each process (psm_site/blocks.py): the same
+    rows check the chosen slugs and draw the choices for every visitor until content changes.
 
     A ModelChoiceField asks the database for each (a filtered registry page read its sectors twice).
-    The tables are short lists (nine regions, a dozen sectors).
+    The tables are short lists (nine regions, a dozen sectors), each with one field here.
     """
 
     def rows(self):
         rows = self.__dict__.get("_rows")
         if rows is None:
-            rows = self._rows = {row.slug: row for row in self.queryset}
+            model = self.queryset.model._meta.label
+            rows = self._rows = per_generation(("choice rows", model), lambda: {row.slug: row for row in self.queryset})
         return rows
 
     def chosen(self, value):
@@ -58,13 +61,15 @@ class SlugChoiceField(_RowsOnce, forms.ModelChoiceField):
 
 class AuthorityChoiceField(SlugChoiceField):
     """England's local authorities, kept by each process until the postcode lookup is rebuilt: its
-    rows, which check a choice and draw the options, are places.lookup.english_authorities()."""
+    rows, which check a choice and draw the options, are places.lookup.english_authorities(), asked
+    once per content generation."""
 
     def __init__(self, **kwargs):
         super().__init__(LocalAuthority.objects.none(), **kwargs)
 
     def rows(self):
-        return lookup.english_authorities()
+        # A rebuild of the lookup moves the content generation (local_authorities.on_postcodes_ready).
+        return per_generation(("choice rows", "english authorities"), lookup.english_authorities)
 
     def option_parts(self):
         """The select's options, made again only when the rows are (see select_options)."""

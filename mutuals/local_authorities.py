@@ -41,6 +41,8 @@ def refresh_local_authorities(mutuals=None) -> int:
 
 def on_postcodes_ready(sender, *, rebuilt, **kwargs):
     refresh_local_authorities(None if rebuilt else Mutual.objects.filter(local_authority=None))
+    if rebuilt:  # authorities' names and pages may have changed though no mutual's authority did
+        bump()
 
 
 def on_fixture_saved(sender, instance, raw=False, **kwargs):

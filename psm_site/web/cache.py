@@ -25,6 +25,7 @@ after a commit is one no page was rendered under.
 import hashlib
 import math
 import os
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache as once
@@ -208,8 +209,16 @@ def generation():
     return version_now()[0]
 
 
+# (generation, version) as a visitor's public page asked them when it began (public_page): what the
+# page's other questions (psm_site/blocks.py's kept values) get without another round trip.
+_this_request = ContextVar("psm_page_version", default=None)
+
+
 def version_now(now=None):
     """(generation, content version), without the database while the cache holds both."""
+    held = _this_request.get()
+    if held is not None and now is None and _pending() is None:  # not after a change in this request
+        return held
     now = now or timezone.now()
     found = cache_outage.call("get_many", [GENERATION_KEY, VERSION_KEY], default={})
     return _with_pending(*_settle(found.get(GENERATION_KEY), found.get(VERSION_KEY), now), now)
@@ -424,7 +433,11 @@ def public_page(view=None, *, params=()):
         answer = get_conditional_response(request, etag=etag)
         last_modified = None
         if answer is None:
-            answer = view(request, *args, **kwargs)
+            held = _this_request.set((found.generation, version))
+            try:
+                answer = view(request, *args, **kwargs)
+            finally:
+                _this_request.reset(held)
             if getattr(answer, "is_rendered", True) is False:  # a TemplateResponse (the sitemap's)
                 answer.render()
             if not _cacheable(answer):

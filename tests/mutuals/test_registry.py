@@ -264,11 +264,13 @@ def _counts(client, detail_slug):
 # Each page's own queries (the content version comes from the cache); a cache hit makes none.
 # Open data is one query (sectors aggregated in SQL).
 PINNED = {
-    "list": 6,  # with the local authorities' select
-    "list-filtered": 4,  # the form checks and draws its sectors, regions and authorities from one read each
-    "results": 5,
+    # The first page drawn in this content generation reads the filters' sectors, regions and local
+    # authorities once (mutuals/forms.py keeps them per generation); the pages after it do not.
+    "list": 6,
+    "list-filtered": 1,  # the results' ids ("q=a" matches none here, so no rows to read)
+    "results": 3,  # the results' ids, then the page's rows and their sectors
     "points": 2,
-    "points-filtered": 4,
+    "points-filtered": 2,
     "points-cached": 0,
     "region": 4,
     "local-authority": 4,  # none inside (bulk mutuals have no authority): the nearest five
@@ -312,3 +314,27 @@ def test_admin_mutual_pages_render_with_the_pin_map(editor_client, registry):
         response = editor_client.get(url)
         assert response.status_code == 200
         assert "data-pin-map" in response.text and 'data-longitude-input="id_longitude"' in response.text
+
+
+def test_the_filters_choices_are_kept_per_content_generation(client, django_assert_num_queries):
+    """Sectors, regions and local authorities are read once per generation, and a change shows at once."""
+    make_mutual(region="london")
+    client.get(LIST)
+    with django_assert_num_queries(3):  # the results' ids, the page's rows and their sectors: no choices
+        client.get(LIST, {"region": "london", "page": "1"})
+    Sector.objects.create(name="Lighthouse keeping", slug="lighthouse-keeping", position=99)
+    response = client.get(LIST, {"sector": "lighthouse-keeping"})
+    assert response.status_code == 200 and 'value="lighthouse-keeping" checked' in response.text
+
+
+def test_a_rebuilt_postcode_lookup_moves_the_content_generation():
+    """Kept authorities (the filter's select) and cached pages naming them are retired by a rebuild."""
+    from mutuals.local_authorities import on_postcodes_ready
+    from psm_site.web.cache import version_now
+
+    settle_content_version()
+    before = version_now()[0]
+    on_postcodes_ready(sender=None, rebuilt=False)
+    assert version_now()[0] == before  # nothing was rebuilt, no mutual's authority moved
+    on_postcodes_ready(sender=None, rebuilt=True)
+    assert version_now()[0] != before

@@ -499,3 +499,20 @@ def test_servers_with_different_names_ports_and_hosts_share_the_release():
         out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
         fingerprints.add(out.stdout.strip().splitlines()[-1])
     assert len(fingerprints) == 1
+
+
+@pytest.mark.django_db(transaction=True)  # committed content: no change pending in this connection
+def test_a_page_asks_the_cache_for_the_generation_once(client, monkeypatch):
+    """The generation public_page looked up serves every value the page keeps per generation (the
+    home page's updates, the live count, the open-round banner): one round trip to the cache."""
+    from psm_site.web import cache_outage
+
+    load_first_content()
+    settle_content_version()
+    asked = []
+    real_call = cache_outage.call
+    monkeypatch.setattr(
+        cache_outage, "call", lambda method, *a, **k: asked.append(method) or real_call(method, *a, **k)
+    )
+    assert client.get("/").status_code == 200
+    assert asked.count("get_many") == 1
