@@ -13,9 +13,9 @@ and measures:
 
 - wrk (`wrk -t2 -c16`): each page against the same bytes saved as a static file and served by the
   same gunicorn and whitenoise, in back-to-back pairs, with the server-side page cache on and off
-  (PAGE_CACHE); the median of the pairs' ratios is the figure to read. The data files, the home
-  page and Find a mutual again with `Accept-Encoding: gzip`, as browsers ask, against their bytes
-  gzipped once as a static file;
+  (PAGE_CACHE); the median of the pairs' ratios is the figure to read. Every page and data file
+  again with `Accept-Encoding: gzip`, as browsers ask, against its bytes gzipped once as a static
+  file;
 - knock-on: the home page's p50 while 4 clients download /mutuals.geojson;
 - urllib: median response time and size of the registry pages;
 - Chromium: navigation to markers drawn on /mutuals/;
@@ -92,7 +92,7 @@ WRK_PAGES = [
     "/sitemap.xml",
 ]
 # Measured again as browsers ask, with Accept-Encoding: gzip, against a static copy compressed once.
-GZIP_PAGES = ["/", "/mutuals/", "/mutuals/points.json", "/mutuals.geojson", "/mutuals.csv", "/sitemap.xml"]
+GZIP_PAGES = [*WRK_PAGES, "/mutuals/points.json"]
 TAKES_GZIP = "Accept-Encoding: gzip, deflate, br"
 LIGHTHOUSE_PAGES = ["/", EXPLAINER, "/mutuals/", DETAIL, "/support/"]
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
@@ -401,7 +401,11 @@ def measure(name, args):
                 }
                 result["wrk_gzip"][mode] = {
                     path: throughput_pairs(
-                        server.url + path, server.url + static[path], len(bodies[path]), args, headers=[TAKES_GZIP]
+                        server.url + path.replace(DETAIL, detail),
+                        server.url + static[path],
+                        len(bodies[path]),
+                        args,
+                        headers=[TAKES_GZIP],
                     )
                     for path in GZIP_PAGES
                 }
