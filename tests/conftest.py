@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
 from django.test import override_settings
 
 from psm_site.permissions import EDITORS, PUBLISHERS
@@ -171,6 +172,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("load_initial_content", stdout=io.StringIO())
         _keep("content", _tables_with_rows(exclude=places))
         _put_back("migrated", also_empty=_kept["content"])
+        # Playwright runs an event loop in this thread, and while it runs Django keeps this thread's
+        # connections apart (asgiref's Local): a connection left open here would outlive the run
+        # and stop pytest-django dropping the test database at the end.
+        connection.close()
 
 
 def put_back_reference_rows():
