@@ -6,7 +6,6 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import connection
 from django.test import override_settings
 
 from psm_site.permissions import EDITORS, PUBLISHERS
@@ -164,6 +163,8 @@ def _put_back(state, *, also_empty=()):
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Make and keep the three states; tests start from the first (and roll back to it)."""
+    from django.db import connection
+
     with django_db_blocker.unblock():
         places = _places_tables()
         _keep("migrated", _tables_with_rows(exclude=places))

@@ -67,9 +67,8 @@ def search(text: str) -> list[Result]:
 def _search_postgres(source, text):
     """One query: the source's SQL is compiled once per content generation (see _compiled), and
     only the typed text changes between searches."""
-    sql, params, text_at = per_generation(("search query", source.label), lambda: _compiled(source))
+    sql, params, text_at, address = per_generation(("search query", source.label), lambda: _compiled(source))
     params = [text if index in text_at else param for index, param in enumerate(params)]
-    address = address_maker(source.model)
     best = {}
     if address:  # plain rows: model instances and a reverse() per result cost more than the query
         with connection.cursor() as cursor:
@@ -93,7 +92,7 @@ TEXT_PLACEHOLDER = "\x00the typed text\x00"  # never sent: each search puts its 
 
 
 def _compiled(source):
-    """(SQL, parameters, where the text goes) for a search of `source`. Building and compiling the
+    """(SQL, parameters, where the text goes, slug -> address or None) for a search of `source`. Building and compiling the
     query is most of a search's time in Python (7 sources, a full-text match and rank each), and it
     is the same for every search until content changes or a clock boundary passes (what the items
     include as published depends on both), which is when per_generation compiles it again."""
@@ -112,7 +111,8 @@ def _compiled(source):
         .annotate(rank=SearchRank(F("document"), query))
         .order_by("-rank", "pk")
     )
-    if address_maker(source.model):
+    address = address_maker(source.model)
+    if address:
         rows = rows.values("pk", "slug", "rank", source.title, source.summary)
     if not source.stored:  # a join (a guide's sections) can repeat an item
         rows = rows.distinct()
@@ -120,7 +120,7 @@ def _compiled(source):
     text_at = {index for index, param in enumerate(params) if param == TEXT_PLACEHOLDER}
     if not text_at:
         raise AssertionError(f"The search text is not a parameter of {source.label}'s query")
-    return sql, tuple(params), frozenset(text_at)
+    return sql, tuple(params), frozenset(text_at), address
 
 
 WEIGHTS = {"A": 1.0, "B": 0.4, "C": 0.2, "D": 0.1}
