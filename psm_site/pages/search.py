@@ -7,14 +7,17 @@ On PostgreSQL a type registered with `stored=True` (its fields all its own colum
 weighted document in a stored `search_document` column, kept up to date by a trigger and indexed with GIN
 (`stored_document()` makes it in a migration). Types that search related rows (a guide's
 sections, a programme's consortium members) build the document per query: there are few of them.
+A related field's values are joined into one text per item by a subquery, never by joining the
+rows: a join repeated the item once per related row, and its whole document (a long body) with it.
 """
 
 from dataclasses import dataclass
 from functools import reduce
 from operator import add, or_
 
+from django.contrib.postgres.aggregates import StringAgg
 from django.db import connection, migrations
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery, TextField
 from django.db.models.expressions import RawSQL
 
 from psm_site.blocks import per_generation
@@ -69,23 +72,22 @@ def _search_postgres(source, text):
     only the typed text changes between searches."""
     sql, params, text_at, address = per_generation(("search query", source.label), lambda: _compiled(source))
     params = [text if index in text_at else param for index, param in enumerate(params)]
-    best = {}
     if address:  # plain rows: model instances and a reverse() per result cost more than the query
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             names = [column.name for column in cursor.description]  # the values() names: pk, slug, rank, …
             items = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-        for item in items:  # where a join repeats an item, keep its best rank
-            pk, rank = item["pk"], item["rank"]
-            title, summary = str(item[source.title]), str(item[source.summary] or "")
-            result = Result(source.label, title, summary, address(item["slug"]), rank)
-            if pk not in best or rank > best[pk].rank:
-                best[pk] = result
-    else:
-        for item in source.model.objects.raw(sql, params):
-            if item.pk not in best or item.rank > best[item.pk].rank:
-                best[item.pk] = _result(source, item, item.rank)
-    return list(best.values())
+        return [
+            Result(
+                source.label,
+                str(item[source.title]),
+                str(item[source.summary] or ""),
+                address(item["slug"]),
+                item["rank"],
+            )
+            for item in items
+        ]
+    return [_result(source, item, item.rank) for item in source.model.objects.raw(sql, params)]
 
 
 TEXT_PLACEHOLDER = "\x00the typed text\x00"  # never sent: each search puts its own text in its place
@@ -99,7 +101,10 @@ def _compiled(source):
     from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 
     if not source.stored:
-        vector = reduce(add, [SearchVector(field, weight=weight, config="english") for field, weight in source.fields])
+        vector = reduce(
+            add,
+            [SearchVector(_text(source, field), weight=weight, config="english") for field, weight in source.fields],
+        )
     else:  # the stored, indexed document (see stored_document)
         column = f'"{source.model._meta.db_table}"."{DOCUMENT_COLUMN}"'
         vector = RawSQL(column, [], output_field=SearchVectorField())
@@ -114,13 +119,21 @@ def _compiled(source):
     address = address_maker(source.model)
     if address:
         rows = rows.values("pk", "slug", "rank", source.title, source.summary)
-    if not source.stored:  # a join (a guide's sections) can repeat an item
-        rows = rows.distinct()
     sql, params = rows[:MAX_PER_TYPE].query.sql_with_params()
     text_at = {index for index, param in enumerate(params) if param == TEXT_PLACEHOLDER}
     if not text_at:
         raise AssertionError(f"The search text is not a parameter of {source.label}'s query")
     return sql, tuple(params), frozenset(text_at), address
+
+
+def _text(source, field):
+    """A field of the item, or a related field's values joined into one text by a subquery (one row per item)."""
+    if "__" not in field:
+        return field
+    texts = (
+        source.model.objects.filter(pk=OuterRef("pk")).values("pk").annotate(text=StringAgg(field, " ")).values("text")
+    )
+    return Subquery(texts, output_field=TextField())
 
 
 WEIGHTS = {"A": 1.0, "B": 0.4, "C": 0.2, "D": 0.1}

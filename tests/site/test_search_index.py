@@ -116,3 +116,26 @@ def test_a_compiled_search_finds_a_scheduled_item_at_its_time(time_machine):
     frozen(start + timedelta(hours=1))
     found = [r.title for r in search("health") if r.label == "Mutual"]
     assert sorted(found) == ["Live Health Mutual", "Scheduled Health Mutual"]
+
+
+@postgres_only
+def test_related_text_is_searched_once_per_item_not_per_related_row():
+    """A programme's consortium members are searched, but joining them repeated the programme, and
+    its whole document (the long body), once per member: the text is now one subquery per item."""
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    from support.models import Consortium
+    from tests.support.factories import make_programme
+
+    programme = make_programme(name="Mutuals Support Programme 2", body="Health and care. " * 200)
+    for name in ["GoMutual", "Mutual Ventures"]:
+        consortium = Consortium.objects.create(programme=programme, name=name)
+        for member in ["Bevan Brittan", "Baxendale", "Stepping Out"]:
+            consortium.members.create(name=f"{member} ({name})")
+    with CaptureQueriesContext(db) as captured:
+        found = [r.title for r in search("Baxendale") if r.label == "Support programme"]
+    assert found == ["Mutuals Support Programme 2"]
+    programme_sql = next(query["sql"] for query in captured if '"support_programme"."id" AS "pk"' in query["sql"])
+    assert 'FROM "support_programme" WHERE' in programme_sql  # no row per member: the table alone
+    assert [r.title for r in search("health care") if r.label == "Support programme"] == ["Mutuals Support Programme 2"]
