@@ -7,7 +7,8 @@ from urllib.parse import urlparse
 import feedparser
 import pytest
 from django.contrib.redirects.models import Redirect
-from django.db import OperationalError
+from django.db import OperationalError, connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from mutuals.models import Guide
@@ -182,6 +183,29 @@ def test_sitemap_says_what_djangos_sitemap_template_would(client, content, rf):
     assert squashed[0] == squashed[1]
     assert ours["Content-Type"] == theirs["Content-Type"] and ours.get("Last-Modified") == theirs.get("Last-Modified")
     assert client.get(reverse("sitemap"), {"p": "x"}).status_code == 404
+
+
+def test_sitemap_entries_are_kept_until_content_or_the_clock_changes(client, settings, time_machine):
+    """Without the page cache, the entries are worked out once per content generation: a second
+    draw asks the database nothing, a save shows at once, and a scheduled page joins at its time."""
+    settings.PAGE_CACHE = False
+    time_machine.move_to(datetime(2031, 5, 1, 9, tzinfo=UTC), tick=False)
+    first = make_mutual(name="Listed First")
+    later = make_mutual(name="Listed Later", publish_at=datetime(2031, 5, 1, 10, tzinfo=UTC))
+
+    def paths(response):
+        namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+        return {urlparse(loc.text).path for loc in ET.fromstring(response.content).findall("s:url/s:loc", namespace)}
+
+    assert first.get_absolute_url() in paths(client.get(reverse("sitemap")))
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get(reverse("sitemap"))
+    assert not [query for query in captured if "mutuals_mutual" in query["sql"]]
+    assert later.get_absolute_url() not in paths(again)
+    saved = make_mutual(name="Saved Now")
+    assert saved.get_absolute_url() in paths(client.get(reverse("sitemap")))
+    time_machine.move_to(datetime(2031, 5, 1, 10, tzinfo=UTC), tick=False)
+    assert later.get_absolute_url() in paths(client.get(reverse("sitemap")))
 
 
 def test_robots_points_at_the_sitemap_and_staging_can_hide(client, settings):
